@@ -1,0 +1,40 @@
+"""The envelope every event carries (design/EVENTS.md), as a pydantic base class.
+
+Each event type subclasses :class:`Envelope`, fixes ``type`` to its own name with a
+``Literal`` and types ``data``. The Avro schemas in ``schemas/avro`` are the binding
+form of the contract; these models give the Python side its types and validation.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+
+
+def _to_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+"""An ISO-8601 timestamp with an offset, normalised to UTC (naive times are refused)."""
+
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+class Model(BaseModel):
+    """Base of every contract model: immutable, and unknown fields are an error."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Envelope(Model):
+    """Fields common to every event. ``subject`` is the Kafka message key."""
+
+    event_id: NonEmpty
+    type: str
+    subject: NonEmpty
+    occurred_at: UtcDatetime
+    source: NonEmpty
+    actor: str | None = None

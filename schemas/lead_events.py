@@ -1,0 +1,116 @@
+"""Lead lifecycle events (``subject`` = lead id)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from schemas.envelope import Envelope, Model, NonEmpty
+
+Readiness = Literal["now", "3m", "6m", "12m", "unknown"]
+DecisionStatus = Literal[
+    "MAQL", "BDM_CONNECTED", "MQL", "SAL", "SQL", "DISQUALIFIED", "JUNK", "REMARKET"
+]
+
+
+class Person(Model):
+    """Personal data of a lead: the part that is encrypted per lead in the log."""
+
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+    first_name: str | None = None
+    last_name: str | None = None
+    phone: str | None = None
+    job_title: str | None = None
+    company: str | None = None
+    country: str | None = None
+    region: str | None = None
+
+
+class SealedPerson(Model):
+    """A :class:`Person` encrypted with the lead's key (AES-GCM); base64 text fields.
+
+    Destroying the key (crypto-shredding) leaves this unreadable everywhere it was
+    copied, while the rest of the event stays readable for audit.
+    """
+
+    key_id: NonEmpty
+    nonce: NonEmpty
+    ciphertext: NonEmpty
+
+
+class LeadCapturedData(Model):
+    person: Person | SealedPerson
+    industry: str | None = None
+    budget: float | None = None
+    readiness: Readiness | None = None
+
+
+class LeadCaptured(Envelope):
+    type: Literal["LeadCaptured"] = "LeadCaptured"
+    data: LeadCapturedData
+
+
+class LeadActivityData(Model):
+    activity: NonEmpty
+    points: int | None = None
+
+
+class LeadActivity(Envelope):
+    type: Literal["LeadActivity"] = "LeadActivity"
+    data: LeadActivityData
+
+
+class LeadScoreAdjustedData(Model):
+    points: int
+    reason: NonEmpty
+
+
+class LeadScoreAdjusted(Envelope):
+    type: Literal["LeadScoreAdjusted"] = "LeadScoreAdjusted"
+    data: LeadScoreAdjustedData
+
+
+class LeadAssignedData(Model):
+    owner: NonEmpty
+    team: Literal["lead-qual", "sales"] | None = None
+
+
+class LeadAssigned(Envelope):
+    type: Literal["LeadAssigned"] = "LeadAssigned"
+    data: LeadAssignedData
+
+
+class LeadStatusChangedData(Model):
+    to: DecisionStatus
+    reason: str | None = None
+
+
+class LeadStatusChanged(Envelope):
+    type: Literal["LeadStatusChanged"] = "LeadStatusChanged"
+    data: LeadStatusChangedData
+
+
+class LeadConvertedData(Model):
+    contact_id: NonEmpty
+    account_id: NonEmpty
+    opportunity_id: str | None = None
+    amount: float | None = None
+    currency: str | None = None
+
+
+class LeadConverted(Envelope):
+    type: Literal["LeadConverted"] = "LeadConverted"
+    data: LeadConvertedData
+
+
+class OpportunityClosedData(Model):
+    opportunity_id: NonEmpty
+    won: bool
+    amount: float
+    currency: NonEmpty
+
+
+class OpportunityClosed(Envelope):
+    type: Literal["OpportunityClosed"] = "OpportunityClosed"
+    data: OpportunityClosedData
