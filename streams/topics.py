@@ -20,7 +20,9 @@ KEEP_FOREVER = {"retention.ms": "-1", "retention.bytes": "-1", "cleanup.policy":
 
 @dataclass(frozen=True, slots=True)
 class TopicSpec:
-    name: str
+    """One topic; its full name is ``<namespace>.<suffix>`` (see :func:`topic_name`)."""
+
+    suffix: str
     key: str
     value: str
     purpose: str
@@ -29,37 +31,37 @@ class TopicSpec:
 
 
 LEADS = TopicSpec(
-    "leadledger.leads",
+    "leads",
     key="lead id",
     value="lead lifecycle, sharing, consent and erasure events (Avro single-object)",
     purpose="system of record for leads",
 )
 AGREEMENTS = TopicSpec(
-    "leadledger.agreements",
+    "agreements",
     key="agreement id or dispute id",
     value="agreement and dispute events (Avro single-object)",
     purpose="system of record for partner agreements",
 )
 REJECTIONS = TopicSpec(
-    "leadledger.rejections",
+    "rejections",
     key="subject when known, else none",
     value="EventRejected / LeadShareRejected (Avro single-object)",
     purpose="every refused input with its reasons and original bytes",
 )
 ESCALATIONS = TopicSpec(
-    "leadledger.escalations",
+    "escalations",
     key="subject that is overdue",
     value="EscalationRaised (Avro single-object)",
     purpose="SLA breaches for downstream services",
 )
 NOTIFICATIONS = TopicSpec(
-    "leadledger.notifications",
+    "notifications",
     key="subject",
     value="NotificationRaised (Avro single-object)",
     purpose="e.g. marketing told that an MQL went to sales",
 )
 CLOCKS = TopicSpec(
-    "leadledger.clocks",
+    "clocks",
     key="subject whose clock is due",
     value="DeadlineScheduled / internal clock-due messages (Avro single-object)",
     purpose="the timer's requests to the agent that owns the subject's state",
@@ -76,3 +78,12 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
     NOTIFICATIONS,
     CLOCKS,
 )
+
+
+def topic_name(spec: TopicSpec, namespace: str) -> str:
+    """The topic's name under a namespace (``leadledger`` by default).
+
+    A namespace lets several deployments, or test runs, share one cluster without
+    seeing each other's data.
+    """
+    return f"{namespace}.{spec.suffix}"

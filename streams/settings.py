@@ -1,0 +1,45 @@
+"""Runtime settings, read once from the environment (12-factor), validated by pydantic."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+DEFAULT_HOME = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "leadledger"
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    bootstrap_servers: str = Field(default="127.0.0.1:9092", min_length=1)
+    namespace: str = Field(default="leadledger", pattern=r"^[A-Za-z0-9_-]+$")
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=6066, ge=1, le=65535)
+    store: str = "memory://"
+    home: Path = DEFAULT_HOME
+    policy_file: Path | None = None
+
+    @property
+    def app_id(self) -> str:
+        """Faust app id: consumer group and changelog prefix, one per namespace."""
+        return self.namespace
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        mapping = {
+            "KAFKA_BOOTSTRAP_SERVERS": "bootstrap_servers",
+            "LEADLEDGER_NAMESPACE": "namespace",
+            "LEADLEDGER_WEB_HOST": "web_host",
+            "LEADLEDGER_WEB_PORT": "web_port",
+            "LEADLEDGER_STORE": "store",
+            "LEADLEDGER_HOME": "home",
+            "LEADLEDGER_POLICY": "policy_file",
+        }
+        for variable, key in mapping.items():
+            if env.get(variable):
+                values[key] = env[variable]
+        return cls.model_validate(values)
