@@ -37,6 +37,7 @@ from schemas.privacy_events import (
 )
 from schemas.system_events import (
     DeadlineCancelled,
+    DeadlineDue,
     DeadlineScheduled,
     EscalationRaised,
     EventRejected,
@@ -74,6 +75,7 @@ SystemEvent = (
     | NotificationRaised
     | DeadlineScheduled
     | DeadlineCancelled
+    | DeadlineDue
 )
 Event = LeadEvent | AgreementEvent | PrivacyEvent | SystemEvent
 
@@ -108,6 +110,7 @@ EVENT_TYPES: dict[str, type[Envelope]] = {
         NotificationRaised,
         DeadlineScheduled,
         DeadlineCancelled,
+        DeadlineDue,
     )
 }
 """Event type name -> its model; the names are the ``type`` values of the contract."""

@@ -104,3 +104,18 @@ class DeadlineCancelledData(Model):
 class DeadlineCancelled(Envelope):
     type: Literal["DeadlineCancelled"] = "DeadlineCancelled"
     data: DeadlineCancelledData
+
+
+class DeadlineDueData(Model):
+    """The timer's request: "advance this subject's clocks to ``due_at``".
+
+    A Faust timer cannot change a table, so it sends this to the clocks topic and the
+    agent that owns the subject applies it (design/ARCHITECTURE.md).
+    """
+
+    due_at: UtcDatetime
+
+
+class DeadlineDue(Envelope):
+    type: Literal["DeadlineDue"] = "DeadlineDue"
+    data: DeadlineDueData

@@ -1,0 +1,46 @@
+"""Route what the core returns to the topics and the deadline index.
+
+Each output goes to exactly one topic, keyed by its subject; this module is the only
+writer of the escalations, notifications and clocks topics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from schemas.codec import encode
+from schemas.envelope import Envelope
+from schemas.system_events import (
+    DeadlineCancelled,
+    DeadlineScheduled,
+    EscalationRaised,
+    EventRejected,
+    NotificationRaised,
+)
+from streams import deadline_index
+from streams.runtime import Runtime
+
+
+async def emit(rt: Runtime, outputs: Iterable[Envelope], partition: int) -> None:
+    """Send each output; deadlines are also indexed by due time for the timer."""
+    for output in outputs:
+        payload = encode(output)
+        key = output.subject.encode()
+        if isinstance(output, EscalationRaised):
+            rt.counters.escalations += 1
+            await rt.escalations_topic.send(key=key, value=payload)
+        elif isinstance(output, NotificationRaised):
+            await rt.notifications_topic.send(key=key, value=payload)
+        elif isinstance(output, DeadlineScheduled):
+            bucket = deadline_index.add(rt.deadlines, partition, output.subject, output.data.due_at)
+            rt.schedule.note(bucket)
+            await rt.clocks_topic.send(key=key, value=payload)
+        elif isinstance(output, DeadlineCancelled):
+            await rt.clocks_topic.send(key=key, value=payload)
+        else:
+            raise TypeError(f"no route for emitted event type {output.type}")
+
+
+async def reject(rt: Runtime, rejection: EventRejected) -> None:
+    rt.counters.rejected += 1
+    await rt.rejections_topic.send(key=rejection.subject.encode(), value=encode(rejection))

@@ -1,0 +1,97 @@
+"""The agent that folds the leads topic into the lead table.
+
+It decodes, checks the envelope against the message (key = subject, a type partners
+may publish), calls the pure core and writes what the core decided. It holds no
+business rule. Faust acknowledges an event even when the agent raised, so nothing may
+escape: every failure becomes an ``EventRejected`` carrying the original bytes.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from projections.lead import evolve, state_from_json, state_to_json
+from schemas.codec import DecodeError, decode
+from schemas.envelope import Envelope
+from schemas.events import LeadEvent
+from streams.emit import emit, reject
+from streams.rejections import rejection_for
+from streams.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+LEAD_TYPES = frozenset(cls.model_fields["type"].default for cls in LeadEvent.__args__)
+
+
+def envelope_problems(event: Envelope, key: bytes | None) -> list[str]:
+    """Reasons an otherwise valid event cannot be applied from this topic."""
+    problems = []
+    if event.type not in LEAD_TYPES:
+        problems.append(f"type {event.type} is not a lead lifecycle event; not accepted here")
+    if key is None or key.decode("utf-8", "replace") != event.subject:
+        shown = key.decode("utf-8", "replace") if key is not None else None
+        problems.append(
+            f"message key {shown!r} is not the event subject {event.subject!r}; "
+            "events must be keyed by subject to keep one lead's events in order"
+        )
+    return problems
+
+
+async def handle_lead_message(
+    rt: Runtime, key: bytes | None, value: bytes | None, partition: int, offset: int
+) -> None:
+    rt.counters.received += 1
+    where = {"topic": rt.leads_topic.get_topic_name(), "partition": partition, "offset": offset}
+    try:
+        event = decode(value or b"")
+    except DecodeError as exc:
+        await reject(rt, rejection_for(reasons=[str(exc)], original=value, key=key, **where))
+        return
+    if problems := envelope_problems(event, key):
+        await reject(rt, rejection_for(reasons=problems, original=value, key=key, event=event, **where))
+        return
+    raw_state = rt.leads.get(event.subject)
+    outcome = evolve(state_from_json(raw_state) if raw_state else None, event, rt.policy)
+    if outcome.rejection is not None:
+        await reject(
+            rt, rejection_for(reasons=[outcome.rejection], original=value, key=key, event=event, **where)
+        )
+        return
+    if outcome.duplicate:
+        rt.counters.duplicates += 1
+    else:
+        rt.leads[event.subject] = state_to_json(outcome.state)
+        await emit(rt, outcome.emitted, partition)
+    # Counted last, so a failure above is counted once, as a rejection, never twice.
+    rt.counters.processed += 1
+
+
+def register(rt: Runtime) -> None:
+    @rt.app.agent(rt.leads_topic, name="leads")  # type: ignore[misc]
+    async def leads_agent(stream: Any) -> None:
+        async for event in stream.events():
+            message = event.message
+            try:
+                await handle_lead_message(
+                    rt, message.key, message.value, message.partition, message.offset
+                )
+            except Exception as exc:  # noqa: BLE001 - nothing may escape an agent
+                log.exception("unexpected failure on %s", message.tp)
+                await _reject_internal(rt, message, exc)
+
+
+async def _reject_internal(rt: Runtime, message: Any, exc: Exception) -> None:
+    """Last resort: count the message as rejected with the failure as its reason."""
+    try:
+        rejection = rejection_for(
+            reasons=[f"internal error: {type(exc).__name__}: {exc}"],
+            original=message.value,
+            key=message.key,
+            topic=message.topic,
+            partition=message.partition,
+            offset=message.offset,
+        )
+        await reject(rt, rejection)
+    except Exception:  # noqa: BLE001 - even a failing rejection must not stop the worker
+        log.exception("could not publish the rejection of %s", message.tp)

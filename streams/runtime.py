@@ -1,0 +1,47 @@
+"""What the agents, the timer and the views share: the app, its topics and tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from projections.policy import Policy
+from streams.deadline_index import BucketSchedule
+from streams.settings import Settings
+
+
+@dataclass
+class Counters:
+    """Per-worker message counts: every message read is processed or rejected.
+
+    ``received == processed + rejected`` must hold at every await point; the bad-input
+    tests read these from ``GET /stats`` and the rejections topic.
+    """
+
+    received: int = 0
+    processed: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    escalations: int = 0
+    clocks_due_sent: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class Runtime:
+    """Handles to the Faust objects, built once by :func:`streams.wiring.build_app`."""
+
+    app: Any
+    settings: Settings
+    policy: Policy
+    leads_topic: Any
+    clocks_topic: Any
+    rejections_topic: Any
+    escalations_topic: Any
+    notifications_topic: Any
+    leads: Any
+    deadlines: Any
+    counters: Counters = field(default_factory=Counters)
+    schedule: BucketSchedule = field(default_factory=BucketSchedule)

@@ -1,0 +1,78 @@
+"""Build the Faust app: topics and tables from the registry, then agents, timer, views.
+
+A plain function rather than module-level globals, so tests build an app with their
+own settings (namespace, store, port) and the worker builds the one in ``streams.app``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import faust
+
+from projections.policy import Policy
+from streams import clock_agent, lead_agent, views
+from streams.runtime import Runtime
+from streams.settings import Settings
+from streams.topics import CLOCKS, ESCALATIONS, LEADS, NOTIFICATIONS, REJECTIONS, TopicSpec, topic_name
+
+
+def broker_urls(bootstrap_servers: str) -> list[str]:
+    return [f"kafka://{server.strip()}" for server in bootstrap_servers.split(",") if server.strip()]
+
+
+def _raw_topic(app: Any, spec: TopicSpec, namespace: str) -> Any:
+    # Bytes in, bytes out: decoding is ours, so a bad message becomes a rejection with
+    # its reason instead of an error inside Faust's deserializer.
+    return app.topic(
+        topic_name(spec, namespace),
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+        partitions=spec.partitions,
+    )
+
+
+def _bytes_table(app: Any, name: str, help_text: str) -> Any:
+    return app.Table(
+        name,
+        key_type=str,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+        partitions=LEADS.partitions,
+        help=help_text,
+    )
+
+
+def build_app(settings: Settings, policy: Policy) -> Any:
+    app = faust.App(
+        settings.app_id,
+        broker=broker_urls(settings.bootstrap_servers),
+        store=settings.store,
+        topic_partitions=LEADS.partitions,
+        topic_allow_declare=True,
+        web_host=settings.web_host,
+        web_port=settings.web_port,
+        autodiscover=False,
+        producer_acks=-1,
+        consumer_auto_offset_reset="earliest",
+    )
+    rt = Runtime(
+        app=app,
+        settings=settings,
+        policy=policy,
+        leads_topic=_raw_topic(app, LEADS, settings.namespace),
+        clocks_topic=_raw_topic(app, CLOCKS, settings.namespace),
+        rejections_topic=_raw_topic(app, REJECTIONS, settings.namespace),
+        escalations_topic=_raw_topic(app, ESCALATIONS, settings.namespace),
+        notifications_topic=_raw_topic(app, NOTIFICATIONS, settings.namespace),
+        leads=_bytes_table(app, "leads", "Lead state by lead id (projections.lead)."),
+        deadlines=_bytes_table(app, "deadlines", "Open deadlines by partition and due minute."),
+    )
+    lead_agent.register(rt)
+    clock_agent.register(rt)
+    views.register(rt)
+    app.leadledger = rt  # reachable from tests and the CLI
+    return app

@@ -1,0 +1,40 @@
+"""The deadline index: buckets by due minute per partition, ticks cost what is due."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from streams import deadline_index
+from streams.deadline_index import BucketSchedule
+
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+def test_add_is_idempotent_and_remove_drops_empty_bucket() -> None:
+    table: dict[str, bytes] = {}
+    key = deadline_index.add(table, 3, "lead-1", T0)
+    assert deadline_index.add(table, 3, "lead-1", T0) == key
+    assert deadline_index.due_entries(table, key, T0) == [(T0, "lead-1")]
+    deadline_index.remove(table, 3, "lead-1", T0)
+    assert key not in table
+
+
+def test_only_due_entries_are_returned() -> None:
+    table: dict[str, bytes] = {}
+    key = deadline_index.add(table, 0, "a", T0)
+    deadline_index.add(table, 0, "b", T0 + timedelta(seconds=30))
+    assert deadline_index.due_entries(table, key, T0 + timedelta(seconds=10)) == [(T0, "a")]
+
+
+def test_schedule_returns_started_buckets_of_owned_partitions() -> None:
+    keys = [
+        deadline_index.bucket_key(0, T0),
+        deadline_index.bucket_key(1, T0 + timedelta(hours=1)),
+        deadline_index.bucket_key(2, T0),
+    ]
+    schedule = BucketSchedule()
+    schedule.rebuild(keys, frozenset({0, 1}))
+    assert schedule.due_keys(T0) == [keys[0]]
+    assert len(schedule) == 2
+    schedule.drop(keys[0])
+    assert schedule.due_keys(T0 + timedelta(hours=2)) == [keys[1]]
