@@ -1,0 +1,69 @@
+"""The one codec: Avro binary with the Avro specification's single-object encoding.
+
+Header ``C3 01``, then the writer schema's 8-byte little-endian CRC-64-AVRO
+fingerprint, then the Avro body. A reader finds the writer schema by fingerprint among
+the committed ``.avsc`` files, with no registry server, and resolves it to the newest
+schema of the type, so messages written under an older version still read.
+
+fastavro is used on the hot path with schemas parsed once (``schemas.avro_schemas``).
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from fastavro import schemaless_reader, schemaless_writer
+from pydantic import ValidationError
+
+from schemas.avro_schemas import by_fingerprint, latest
+from schemas.envelope import Envelope
+from schemas.events import Event, parse_event
+
+MAGIC = b"\xc3\x01"
+HEADER_SIZE = len(MAGIC) + 8
+
+
+class DecodeError(ValueError):
+    """A message that is not a valid event; the text says why, for the rejection."""
+
+
+def encode(event: Envelope) -> bytes:
+    """Encode under the newest schema of the event's type."""
+    schema = latest()[event.type]
+    buffer = io.BytesIO()
+    buffer.write(MAGIC)
+    buffer.write(schema.fingerprint)
+    schemaless_writer(buffer, schema.parsed, event.model_dump(mode="python"))
+    return buffer.getvalue()
+
+
+def _body(payload: bytes) -> tuple[Any, bytes]:
+    if len(payload) < HEADER_SIZE:
+        raise DecodeError(f"not Avro single-object encoding: {len(payload)} bytes is shorter than the header")
+    if payload[:2] != MAGIC:
+        raise DecodeError(f"not Avro single-object encoding: bad marker {payload[:2]!r}")
+    writer = by_fingerprint().get(payload[2:HEADER_SIZE])
+    if writer is None:
+        raise DecodeError(f"unknown schema fingerprint 0x{payload[2:HEADER_SIZE][::-1].hex()}")
+    return writer, payload[HEADER_SIZE:]
+
+
+def decode(payload: bytes) -> Event:
+    """Decode and validate one message; any failure is a :class:`DecodeError`."""
+    writer, body = _body(payload)
+    reader = latest()[writer.type_name]
+    stream = io.BytesIO(body)
+    try:
+        record = schemaless_reader(stream, writer.parsed, reader.parsed)
+    except Exception as exc:  # noqa: BLE001 - fastavro raises many types on bad bytes
+        raise DecodeError(f"{writer.type_name}: body does not match its schema: {exc!r}") from exc
+    if stream.tell() != len(body):
+        raise DecodeError(f"{writer.type_name}: {len(body) - stream.tell()} trailing bytes after the body")
+    try:
+        return parse_event(record)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in exc.errors()
+        )
+        raise DecodeError(f"{writer.type_name}: {problems}") from exc
