@@ -35,15 +35,9 @@ def _raw_topic(app: Any, spec: TopicSpec, namespace: str) -> Any:
 
 
 def _bytes_table(app: Any, name: str, help_text: str) -> Any:
-    return app.Table(
-        name,
-        key_type=str,
-        value_type=bytes,
-        key_serializer="raw",
-        value_serializer="raw",
-        partitions=LEADS.partitions,
-        help=help_text,
-    )
+    # Raw bytes both ways: the state's own JSON codec (projections) is the format.
+    schema = faust.Schema(key_type=str, value_type=bytes, key_serializer="raw", value_serializer="raw")
+    return app.Table(name, schema=schema, partitions=LEADS.partitions, help=help_text)
 
 
 def build_app(settings: Settings, policy: Policy) -> Any:

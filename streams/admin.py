@@ -1,0 +1,36 @@
+"""Create the registry's topics with explicit settings (kafka-python admin client)."""
+
+from __future__ import annotations
+
+import os
+
+from kafka import KafkaAdminClient
+from kafka.admin import NewTopic
+
+from streams.topics import ALL_TOPICS, topic_name
+
+
+class TopicMismatchError(RuntimeError):
+    pass
+
+
+def create_topics(bootstrap: str, namespace: str, replication_factor: int | None = None) -> list[str]:
+    """Create every missing topic; an existing one with other partitions is an error."""
+    rf = replication_factor or int(os.environ.get("LEADLEDGER_REPLICATION_FACTOR", "1"))
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="leadledger-admin")
+    try:
+        existing = {t["topic"]: len(t["partitions"]) for t in admin.describe_topics()}
+        wanted = {topic_name(spec, namespace): spec for spec in ALL_TOPICS}
+        for name, spec in wanted.items():
+            if name in existing and existing[name] != spec.partitions:
+                raise TopicMismatchError(
+                    f"topic {name} has {existing[name]} partitions, the registry says {spec.partitions}")
+        missing = [
+            NewTopic(name, spec.partitions, rf, topic_configs=dict(spec.config))
+            for name, spec in wanted.items() if name not in existing
+        ]
+        if missing:
+            admin.create_topics(missing)
+        return sorted(wanted)
+    finally:
+        admin.close()

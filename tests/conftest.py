@@ -1,0 +1,67 @@
+"""Session fixtures: a real broker and a namespace of this test run's own."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from streams.admin import create_topics
+from streams.kafka_jars import ensure_jars
+from streams.localkafka import LocalKafka
+from tests.ports import free_port
+
+pytest_plugins = ["tests.live_worker"]
+
+
+def _docker_answers() -> bool:
+    """True when a Docker engine answers /_ping on its local socket.
+
+    Asked with a plain socket: the docker client leaks its socket when no engine runs.
+    """
+    path = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock").removeprefix("unix://")
+    if not Path(path).exists():
+        return False
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(2)
+        try:
+            sock.connect(path)
+            sock.sendall(b"GET /_ping HTTP/1.0\r\n\r\n")
+            return b"OK" in sock.recv(1024)
+        except OSError:
+            return False
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """KAFKA_BOOTSTRAP_SERVERS, else testcontainers' Kafka, else our own local broker."""
+    if given := os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+        yield given
+    elif _docker_answers():
+        from testcontainers.kafka import KafkaContainer
+
+        with KafkaContainer() as container:
+            yield container.get_bootstrap_server()
+    else:
+        port = free_port()
+        broker = LocalKafka(home=Path(tmp_path_factory.mktemp("kafka")), port=port,
+                            controller_port=free_port(), jars_dir=ensure_jars())
+        broker.start()
+        try:
+            yield f"127.0.0.1:{port}"
+        finally:
+            broker.stop()
+
+
+@pytest.fixture(scope="session")
+def test_namespace() -> str:
+    return f"t{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture(scope="session")
+def created_topics(kafka_bootstrap: str, test_namespace: str) -> list[str]:
+    return create_topics(kafka_bootstrap, test_namespace)
