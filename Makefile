@@ -1,14 +1,39 @@
+# Two commands for a new user: `make run` and `make test` (see README).
 VENV := .venv
 PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
 
-.PHONY: setup test
+.PHONY: setup run test check kafka-start kafka-stop clean
+
+# Re-installs only when pyproject.toml changed; the Kafka jars are fetched once into
+# ~/.cache/leadledger (a marker file records a complete download).
 setup: $(VENV)/.stamp
+	$(BIN)/leadledger kafka jars
+
 $(VENV)/.stamp: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $@
 
-# Work in progress: only the pure unit tests run until the codec and core land.
-test: setup
-	$(PY) -m pytest tests/unit -q -p no:cacheprovider
+run: setup
+	$(BIN)/leadledger up
+
+check: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+# The whole suite: unit tests, and integration tests on a real broker (the fixture
+# starts one when KAFKA_BOOTSTRAP_SERVERS is not set) with a real worker.
+test: check
+	$(PY) -m pytest -p no:cacheprovider
+
+kafka-start: setup
+	$(BIN)/leadledger kafka start
+
+kafka-stop:
+	$(BIN)/leadledger kafka stop
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .hypothesis

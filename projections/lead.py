@@ -59,15 +59,25 @@ def on_activity(state: LeadState | None, event: LeadActivity, policy: Policy) ->
     points = event.data.points
     if points is None:
         points = policy.activity_points.get(event.data.activity, policy.unknown_activity_points)
-    changes = [Change(event.occurred_at, "score", str(state.score), str(state.score + points),
-                      event.event_id, f"{event.data.activity} {points:+d}")]
+    changes = [
+        Change(
+            event.occurred_at,
+            "score",
+            str(state.score),
+            str(state.score + points),
+            event.event_id,
+            f"{event.data.activity} {points:+d}",
+        )
+    ]
     status = state.status
     if status == "RAW":
         status = "INQUIRY"
-        changes.append(Change(event.occurred_at, "status", "RAW", "INQUIRY", event.event_id,
-                              "first response"))
-    new = replace(state, score=state.score + points, status=status,
-                  history=state.history + tuple(changes))
+        changes.append(
+            Change(event.occurred_at, "status", "RAW", "INQUIRY", event.event_id, "first response")
+        )
+    new = replace(
+        state, score=state.score + points, status=status, history=state.history + tuple(changes)
+    )
     return Outcome(new)
 
 
@@ -101,8 +111,14 @@ def to_view(state: LeadState) -> dict[str, Any]:
         "score": state.score,
         "owner": state.owner,
         "history": [
-            {"at": c.at.isoformat().replace("+00:00", "Z"), "kind": c.kind, "from": c.before,
-             "to": c.after, "cause": c.cause, "rule": c.rule}
+            {
+                "at": c.at.isoformat().replace("+00:00", "Z"),
+                "kind": c.kind,
+                "from": c.before,
+                "to": c.after,
+                "cause": c.cause,
+                "rule": c.rule,
+            }
             for c in state.history
         ],
     }
@@ -110,10 +126,15 @@ def to_view(state: LeadState) -> dict[str, Any]:
 
 def state_to_json(state: LeadState) -> bytes:
     body = {
-        "lead_id": state.lead_id, "status": state.status, "score": state.score,
-        "owner": state.owner, "industry": state.industry, "seen": sorted(state.seen),
-        "history": [[c.at.isoformat(), c.kind, c.before, c.after, c.cause, c.rule]
-                    for c in state.history],
+        "lead_id": state.lead_id,
+        "status": state.status,
+        "score": state.score,
+        "owner": state.owner,
+        "industry": state.industry,
+        "seen": sorted(state.seen),
+        "history": [
+            [c.at.isoformat(), c.kind, c.before, c.after, c.cause, c.rule] for c in state.history
+        ],
     }
     return json.dumps(body, separators=(",", ":")).encode()
 
@@ -125,7 +146,11 @@ def state_from_json(raw: bytes) -> LeadState:
         for at, kind, before, after, cause, rule in body["history"]
     )
     return LeadState(
-        lead_id=body["lead_id"], status=body["status"], score=body["score"],
-        owner=body["owner"], industry=body["industry"], history=history,
+        lead_id=body["lead_id"],
+        status=body["status"],
+        score=body["score"],
+        owner=body["owner"],
+        industry=body["industry"],
+        history=history,
         seen=frozenset(body["seen"]),
     )

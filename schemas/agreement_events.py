@@ -49,10 +49,15 @@ class RevenueShareTerms(Model):
     payable_within_days: int = Field(default=30, ge=0)
 
 
+DisputeStep = Literal["negotiation", "mediation", "arbitration"]
+
+
+def _all_steps() -> list[DisputeStep]:
+    return ["negotiation", "mediation", "arbitration"]
+
+
 class DisputeTerms(Model):
-    steps: list[Literal["negotiation", "mediation", "arbitration"]] = Field(
-        default_factory=lambda: ["negotiation", "mediation", "arbitration"]
-    )
+    steps: list[DisputeStep] = Field(default_factory=_all_steps)
     step_days: int = Field(default=14, ge=1)
 
 

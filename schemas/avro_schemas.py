@@ -39,9 +39,7 @@ def _load(path: Path, type_name: str) -> WriterSchema:
 @cache
 def all_schemas(root: Path = AVRO_ROOT) -> tuple[WriterSchema, ...]:
     """Every schema under ``root`` (one folder per type, ``v<N>.avsc`` per version)."""
-    return tuple(
-        _load(path, path.parent.name) for path in sorted(root.glob("*/v*.avsc"))
-    )
+    return tuple(_load(path, path.parent.name) for path in sorted(root.glob("*/v*.avsc")))
 
 
 @cache

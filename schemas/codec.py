@@ -40,7 +40,9 @@ def encode(event: Envelope) -> bytes:
 
 def _body(payload: bytes) -> tuple[Any, bytes]:
     if len(payload) < HEADER_SIZE:
-        raise DecodeError(f"not Avro single-object encoding: {len(payload)} bytes is shorter than the header")
+        raise DecodeError(
+            f"not Avro single-object encoding: {len(payload)} bytes is shorter than the header"
+        )
     if payload[:2] != MAGIC:
         raise DecodeError(f"not Avro single-object encoding: bad marker {payload[:2]!r}")
     writer = by_fingerprint().get(payload[2:HEADER_SIZE])
@@ -56,10 +58,12 @@ def decode(payload: bytes) -> Event:
     stream = io.BytesIO(body)
     try:
         record = schemaless_reader(stream, writer.parsed, reader.parsed)
-    except Exception as exc:  # noqa: BLE001 - fastavro raises many types on bad bytes
+    except Exception as exc:
         raise DecodeError(f"{writer.type_name}: body does not match its schema: {exc!r}") from exc
     if stream.tell() != len(body):
-        raise DecodeError(f"{writer.type_name}: {len(body) - stream.tell()} trailing bytes after the body")
+        raise DecodeError(
+            f"{writer.type_name}: {len(body) - stream.tell()} trailing bytes after the body"
+        )
     try:
         return parse_event(record)
     except ValidationError as exc:

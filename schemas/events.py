@@ -120,9 +120,7 @@ PARTNER_EVENT_TYPES: frozenset[str] = frozenset(
 )
 """Types a partner may publish; the system's own types are refused on the input topics."""
 
-_EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(
-    Annotated[Event, Field(discriminator="type")]
-)
+_EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Annotated[Event, Field(discriminator="type")])
 
 
 def parse_event(raw: Any) -> Event:

@@ -14,7 +14,9 @@ class TopicMismatchError(RuntimeError):
     pass
 
 
-def create_topics(bootstrap: str, namespace: str, replication_factor: int | None = None) -> list[str]:
+def create_topics(
+    bootstrap: str, namespace: str, replication_factor: int | None = None
+) -> list[str]:
     """Create every missing topic; an existing one with other partitions is an error."""
     rf = replication_factor or int(os.environ.get("LEADLEDGER_REPLICATION_FACTOR", "1"))
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="leadledger-admin")
@@ -24,10 +26,13 @@ def create_topics(bootstrap: str, namespace: str, replication_factor: int | None
         for name, spec in wanted.items():
             if name in existing and existing[name] != spec.partitions:
                 raise TopicMismatchError(
-                    f"topic {name} has {existing[name]} partitions, the registry says {spec.partitions}")
+                    f"topic {name} has {existing[name]} partitions, "
+                    f"the registry says {spec.partitions}"
+                )
         missing = [
             NewTopic(name, spec.partitions, rf, topic_configs=dict(spec.config))
-            for name, spec in wanted.items() if name not in existing
+            for name, spec in wanted.items()
+            if name not in existing
         ]
         if missing:
             admin.create_topics(missing)

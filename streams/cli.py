@@ -48,7 +48,9 @@ def kafka_start() -> None:
         pid = broker.start()
     except KafkaSetupError as exc:
         fail(str(exc))
-    typer.echo(f"Kafka running (pid {pid}) on {broker.status()['bootstrap']}; log: {broker.log_file}")
+    typer.echo(
+        f"Kafka running (pid {pid}) on {broker.status()['bootstrap']}; log: {broker.log_file}"
+    )
 
 
 @kafka_cli.command("stop")
@@ -70,7 +72,7 @@ def topics() -> None:
     try:
         for name in create_topics(settings.bootstrap_servers, settings.namespace):
             typer.echo(name)
-    except Exception as exc:  # noqa: BLE001 - one clear line instead of a traceback
+    except Exception as exc:
         fail(f"creating topics on {settings.bootstrap_servers} failed: {exc}")
 
 
@@ -78,8 +80,20 @@ def topics() -> None:
 def worker() -> None:
     """Run the Faust worker with its web server, in the foreground."""
     settings = Settings.from_env()
-    command = [sys.executable, "-m", "faust", "-A", "streams.app", "worker", "-l", "info",
-               "--web-host", settings.web_host, "--web-port", str(settings.web_port)]
+    command = [
+        sys.executable,
+        "-m",
+        "faust",
+        "-A",
+        "streams.app",
+        "worker",
+        "-l",
+        "info",
+        "--web-host",
+        settings.web_host,
+        "--web-port",
+        str(settings.web_port),
+    ]
     raise typer.Exit(subprocess.call(command, env=dict(os.environ)))
 
 
@@ -89,8 +103,10 @@ def up() -> None:
     settings = Settings.from_env()
     kafka_start()
     topics()
-    typer.echo(f"Worker views on http://{settings.web_host}:{settings.web_port}/stats "
-               f"and /leads/{{id}}; broker at {settings.bootstrap_servers}. Ctrl-C stops the worker.")
+    typer.echo(
+        f"Worker views on http://{settings.web_host}:{settings.web_port}/stats "
+        f"and /leads/{{id}}; broker at {settings.bootstrap_servers}. Ctrl-C stops the worker."
+    )
     worker()
 
 

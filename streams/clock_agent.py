@@ -48,7 +48,7 @@ async def apply_due(rt: Runtime, value: bytes, partition: int) -> None:
     raw_state = rt.leads.get(message.subject)
     if raw_state is not None:
         outcome = advance(state_from_json(raw_state), message.data.due_at, rt.policy)
-        if outcome.emitted:
+        if outcome.emitted and outcome.state is not None:
             rt.leads[message.subject] = state_to_json(outcome.state)
             await emit(rt, outcome.emitted, partition)
     deadline_index.remove(rt.deadlines, partition, message.subject, message.data.due_at)
@@ -57,19 +57,19 @@ async def apply_due(rt: Runtime, value: bytes, partition: int) -> None:
 def register(rt: Runtime, tick_seconds: float = 1.0) -> None:
     sent: dict[str, set[tuple[str, str]]] = {}
 
-    @rt.app.agent(rt.clocks_topic, name="clocks")  # type: ignore[misc]
+    @rt.app.agent(rt.clocks_topic, name="clocks")  # type: ignore[untyped-decorator]
     async def clocks_agent(stream: Any) -> None:
         async for event in stream.events():
             try:
                 await apply_due(rt, event.message.value, event.message.partition)
-            except Exception:  # noqa: BLE001 - nothing may escape an agent
+            except Exception:
                 log.exception("clock message failed on %s", event.message.tp)
 
-    @rt.app.timer(interval=tick_seconds)  # type: ignore[misc]
+    @rt.app.timer(interval=tick_seconds)  # type: ignore[untyped-decorator]
     async def tick() -> None:
         try:
             await send_due(rt, datetime.now(UTC), sent)
-        except Exception:  # noqa: BLE001 - a failed tick is retried by the next one
+        except Exception:
             log.exception("timer tick failed")
 
 
@@ -102,7 +102,9 @@ async def send_due(rt: Runtime, now: datetime, sent: dict[str, set[tuple[str, st
             if (subject, due_at.isoformat()) in asked:
                 continue
             asked.add((subject, due_at.isoformat()))
-            await rt.clocks_topic.send(key=subject.encode(), value=encode(deadline_due(subject, due_at)))
+            await rt.clocks_topic.send(
+                key=subject.encode(), value=encode(deadline_due(subject, due_at))
+            )
             count += 1
     rt.counters.clocks_due_sent += count
     return count

@@ -44,7 +44,9 @@ def add(table: MutableMapping[str, bytes], partition: int, subject: str, due_at:
     return key
 
 
-def remove(table: MutableMapping[str, bytes], partition: int, subject: str, due_at: datetime) -> None:
+def remove(
+    table: MutableMapping[str, bytes], partition: int, subject: str, due_at: datetime
+) -> None:
     """Forget a deadline once its subject was advanced past it; drops empty buckets."""
     key = bucket_key(partition, due_at)
     entries = _entries(table, key)

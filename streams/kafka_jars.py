@@ -32,15 +32,29 @@ def ensure_jars(jars_dir: Path | None = None) -> Path:
         return jars_dir
     mvn = shutil.which("mvn")
     if mvn is None:
-        raise KafkaSetupError("Maven (mvn) is not on PATH; it fetches the Kafka jars from Maven Central")
+        raise KafkaSetupError(
+            "Maven (mvn) is not on PATH; it fetches the Kafka jars from Maven Central"
+        )
     pom = resources.files("streams") / "kafka" / "pom.xml"
     with resources.as_file(pom) as pom_path:
         result = subprocess.run(
-            [mvn, "-q", "-B", "-f", str(pom_path), "dependency:copy-dependencies",
-             f"-DoutputDirectory={jars_dir}"],
-            capture_output=True, text=True, check=False,
+            [
+                mvn,
+                "-q",
+                "-B",
+                "-f",
+                str(pom_path),
+                "dependency:copy-dependencies",
+                f"-DoutputDirectory={jars_dir}",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
         )
     if result.returncode != 0:
-        raise KafkaSetupError(f"fetching Kafka {KAFKA_VERSION} jars failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+        raise KafkaSetupError(
+            f"fetching Kafka {KAFKA_VERSION} jars failed:\n"
+            f"{result.stdout[-2000:]}{result.stderr[-2000:]}"
+        )
     (jars_dir / COMPLETE_MARKER).write_text(KAFKA_VERSION)
     return jars_dir

@@ -49,13 +49,22 @@ async def handle_lead_message(
         await reject(rt, rejection_for(reasons=[str(exc)], original=value, key=key, **where))
         return
     if problems := envelope_problems(event, key):
-        await reject(rt, rejection_for(reasons=problems, original=value, key=key, event=event, **where))
+        await reject(
+            rt, rejection_for(reasons=problems, original=value, key=key, event=event, **where)
+        )
         return
     raw_state = rt.leads.get(event.subject)
     outcome = evolve(state_from_json(raw_state) if raw_state else None, event, rt.policy)
-    if outcome.rejection is not None:
+    if outcome.rejection is not None or outcome.state is None:
         await reject(
-            rt, rejection_for(reasons=[outcome.rejection], original=value, key=key, event=event, **where)
+            rt,
+            rejection_for(
+                reasons=[outcome.rejection or "refused"],
+                original=value,
+                key=key,
+                event=event,
+                **where,
+            ),
         )
         return
     if outcome.duplicate:
@@ -68,7 +77,7 @@ async def handle_lead_message(
 
 
 def register(rt: Runtime) -> None:
-    @rt.app.agent(rt.leads_topic, name="leads")  # type: ignore[misc]
+    @rt.app.agent(rt.leads_topic, name="leads")  # type: ignore[untyped-decorator]
     async def leads_agent(stream: Any) -> None:
         async for event in stream.events():
             message = event.message
@@ -76,7 +85,7 @@ def register(rt: Runtime) -> None:
                 await handle_lead_message(
                     rt, message.key, message.value, message.partition, message.offset
                 )
-            except Exception as exc:  # noqa: BLE001 - nothing may escape an agent
+            except Exception as exc:
                 log.exception("unexpected failure on %s", message.tp)
                 await _reject_internal(rt, message, exc)
 
@@ -93,5 +102,5 @@ async def _reject_internal(rt: Runtime, message: Any, exc: Exception) -> None:
             offset=message.offset,
         )
         await reject(rt, rejection)
-    except Exception:  # noqa: BLE001 - even a failing rejection must not stop the worker
+    except Exception:
         log.exception("could not publish the rejection of %s", message.tp)

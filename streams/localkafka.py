@@ -73,7 +73,9 @@ class LocalKafka:
     def _classpath(self) -> str:
         jars = self.jars_dir or default_jars_dir()
         if not jars_present(jars):
-            raise KafkaSetupError(f"the Kafka jars are absent from {jars}; run `leadledger kafka jars`")
+            raise KafkaSetupError(
+                f"the Kafka jars are absent from {jars}; run `leadledger kafka jars`"
+            )
         return f"{jars}/*"
 
     def pid(self) -> int | None:
@@ -89,18 +91,30 @@ class LocalKafka:
     def _run_java(self, *args: str) -> subprocess.CompletedProcess[str]:
         log4j = resources.files("streams") / "kafka" / "log4j2.properties"
         return subprocess.run(
-            [self._java(), "-cp", self._classpath(), f"-Dlog4j2.configurationFile={log4j}",
-             f"-Dkafka.logs.dir={self.home}", *args],
-            capture_output=True, text=True, check=False,
+            [
+                self._java(),
+                "-cp",
+                self._classpath(),
+                f"-Dlog4j2.configurationFile={log4j}",
+                f"-Dkafka.logs.dir={self.home}",
+                *args,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
         )
 
     def _format_once(self, properties: Path) -> None:
         if (self.data_dir / "meta.properties").exists():
             return
         cluster = self._run_java("kafka.tools.StorageTool", "random-uuid").stdout.strip()
-        done = self._run_java("kafka.tools.StorageTool", "format", "-t", cluster, "-c", str(properties))
+        done = self._run_java(
+            "kafka.tools.StorageTool", "format", "-t", cluster, "-c", str(properties)
+        )
         if done.returncode != 0:
-            raise KafkaSetupError(f"formatting {self.data_dir} failed: {done.stderr or done.stdout}")
+            raise KafkaSetupError(
+                f"formatting {self.data_dir} failed: {done.stderr or done.stdout}"
+            )
 
     def start(self, timeout: float = 60.0) -> int:
         """Start (or find running) and wait until the broker accepts connections."""
@@ -112,15 +126,29 @@ class LocalKafka:
                 raise KafkaSetupError(f"port {taken} is already taken by another process")
         self.home.mkdir(parents=True, exist_ok=True)
         properties = self.home / "server.properties"
-        properties.write_text(SERVER_PROPERTIES.format(
-            port=self.port, controller_port=self.controller_port, data_dir=self.data_dir))
+        properties.write_text(
+            SERVER_PROPERTIES.format(
+                port=self.port, controller_port=self.controller_port, data_dir=self.data_dir
+            )
+        )
         self._format_once(properties)
         log4j = resources.files("streams") / "kafka" / "log4j2.properties"
         with (self.home / "stdout.log").open("ab") as out:
             process = subprocess.Popen(
-                [java, "-Xms256m", "-Xmx1g", "-cp", classpath, f"-Dlog4j2.configurationFile={log4j}",
-                 f"-Dkafka.logs.dir={self.home}", "kafka.Kafka", str(properties)],
-                stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                [
+                    java,
+                    "-Xms256m",
+                    "-Xmx1g",
+                    "-cp",
+                    classpath,
+                    f"-Dlog4j2.configurationFile={log4j}",
+                    f"-Dkafka.logs.dir={self.home}",
+                    "kafka.Kafka",
+                    str(properties),
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         self._process = process
         self.pid_file.write_text(str(process.pid))
@@ -149,9 +177,13 @@ class LocalKafka:
 
     def status(self) -> dict[str, object]:
         pid = self.pid()
-        return {"running": pid is not None and port_open(self.port), "pid": pid,
-                "bootstrap": f"127.0.0.1:{self.port}", "data_dir": str(self.data_dir),
-                "log": str(self.log_file)}
+        return {
+            "running": pid is not None and port_open(self.port),
+            "pid": pid,
+            "bootstrap": f"127.0.0.1:{self.port}",
+            "data_dir": str(self.data_dir),
+            "log": str(self.log_file),
+        }
 
     def _tail(self, lines: int = 20) -> str:
         for path in (self.log_file, self.home / "stdout.log"):

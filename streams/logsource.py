@@ -36,7 +36,9 @@ class ReadStats:
     undecodable: int = 0
 
 
-def _read_partition(consumer: KafkaConsumer, tp: TopicPartition, end: int, stats: ReadStats) -> list[LogRecord]:
+def _read_partition(
+    consumer: KafkaConsumer, tp: TopicPartition, end: int, stats: ReadStats
+) -> list[LogRecord]:
     consumer.assign([tp])
     consumer.seek_to_beginning(tp)
     records: list[LogRecord] = []
@@ -51,17 +53,23 @@ def _read_partition(consumer: KafkaConsumer, tp: TopicPartition, end: int, stats
                     # rejected it to the rejections topic, with its bytes.
                     stats.undecodable += 1
                     continue
-                records.append(LogRecord(tp.topic, tp.partition, message.offset, message.timestamp, event))
+                records.append(
+                    LogRecord(tp.topic, tp.partition, message.offset, message.timestamp, event)
+                )
     return records
 
 
-def read_topics(bootstrap: str, topics: Sequence[str], stats: ReadStats | None = None) -> Iterator[Event]:
+def read_topics(
+    bootstrap: str, topics: Sequence[str], stats: ReadStats | None = None
+) -> Iterator[Event]:
     """Every decodable event of ``topics`` from the start up to their current end."""
     stats = stats if stats is not None else ReadStats()
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
     try:
         partitions = [
-            TopicPartition(topic, p) for topic in topics for p in sorted(consumer.partitions_for_topic(topic) or ())
+            TopicPartition(topic, p)
+            for topic in topics
+            for p in sorted(consumer.partitions_for_topic(topic) or ())
         ]
         ends = consumer.end_offsets(partitions)
         per_partition = [_read_partition(consumer, tp, ends[tp], stats) for tp in partitions]

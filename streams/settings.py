@@ -7,7 +7,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-DEFAULT_HOME = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "leadledger"
+DEFAULT_HOME = (
+    Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "leadledger"
+)
 
 
 class Settings(BaseModel):

@@ -16,15 +16,15 @@ from streams.runtime import Runtime
 def register(rt: Runtime) -> None:
     app = rt.app
 
-    @app.page("/leads/{lead_id}")  # type: ignore[misc]
-    @app.table_route(table=rt.leads, match_info="lead_id")  # type: ignore[misc]
+    @app.page("/leads/{lead_id}")  # type: ignore[untyped-decorator]
+    @app.table_route(table=rt.leads, match_info="lead_id")  # type: ignore[untyped-decorator]
     async def get_lead(web: Any, request: Any, lead_id: str) -> Any:
         raw = rt.leads.get(lead_id)
         if raw is None:
             return web.json({"error": f"unknown lead {lead_id!r}"}, status=404)
         return web.json(to_view(state_from_json(raw)))
 
-    @app.page("/stats")  # type: ignore[misc]
+    @app.page("/stats")  # type: ignore[untyped-decorator]
     async def get_stats(web: Any, request: Any) -> Any:
         return web.json(
             {

@@ -14,11 +14,21 @@ from projections.policy import Policy
 from streams import clock_agent, lead_agent, views
 from streams.runtime import Runtime
 from streams.settings import Settings
-from streams.topics import CLOCKS, ESCALATIONS, LEADS, NOTIFICATIONS, REJECTIONS, TopicSpec, topic_name
+from streams.topics import (
+    CLOCKS,
+    ESCALATIONS,
+    LEADS,
+    NOTIFICATIONS,
+    REJECTIONS,
+    TopicSpec,
+    topic_name,
+)
 
 
 def broker_urls(bootstrap_servers: str) -> list[str]:
-    return [f"kafka://{server.strip()}" for server in bootstrap_servers.split(",") if server.strip()]
+    return [
+        f"kafka://{server.strip()}" for server in bootstrap_servers.split(",") if server.strip()
+    ]
 
 
 def _raw_topic(app: Any, spec: TopicSpec, namespace: str) -> Any:
@@ -36,7 +46,9 @@ def _raw_topic(app: Any, spec: TopicSpec, namespace: str) -> Any:
 
 def _bytes_table(app: Any, name: str, help_text: str) -> Any:
     # Raw bytes both ways: the state's own JSON codec (projections) is the format.
-    schema = faust.Schema(key_type=str, value_type=bytes, key_serializer="raw", value_serializer="raw")
+    schema: Any = faust.Schema(
+        key_type=str, value_type=bytes, key_serializer="raw", value_serializer="raw"
+    )
     return app.Table(name, schema=schema, partitions=LEADS.partitions, help=help_text)
 
 
@@ -68,5 +80,5 @@ def build_app(settings: Settings, policy: Policy) -> Any:
     lead_agent.register(rt)
     clock_agent.register(rt)
     views.register(rt)
-    app.leadledger = rt  # reachable from tests and the CLI
+    app.leadledger = rt  # type: ignore[attr-defined]  # reachable from tests and the CLI
     return app

@@ -48,8 +48,12 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             yield container.get_bootstrap_server()
     else:
         port = free_port()
-        broker = LocalKafka(home=Path(tmp_path_factory.mktemp("kafka")), port=port,
-                            controller_port=free_port(), jars_dir=ensure_jars())
+        broker = LocalKafka(
+            home=Path(tmp_path_factory.mktemp("kafka")),
+            port=port,
+            controller_port=free_port(),
+            jars_dir=ensure_jars(),
+        )
         broker.start()
         try:
             yield f"127.0.0.1:{port}"

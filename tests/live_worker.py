@@ -57,7 +57,9 @@ class LiveWorker:
                 pass
             time.sleep(0.2)
         shown = f"{last.status_code} {last.text[:300]}" if last is not None else "no answer"
-        pytest.fail(f"{path} did not answer {status} in {timeout}s (last: {shown})\n{self.log_tail()}")
+        pytest.fail(
+            f"{path} did not answer {status} in {timeout}s (last: {shown})\n{self.log_tail()}"
+        )
 
 
 def _ready(worker: LiveWorker) -> bool:
@@ -86,7 +88,9 @@ def live_worker(
     command += ["--web-host", "127.0.0.1", "--web-port", str(port)]
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(command, env=env, stdout=log_file, stderr=subprocess.STDOUT)
-    worker = LiveWorker(f"http://127.0.0.1:{port}", test_namespace, kafka_bootstrap, log_path, process)
+    worker = LiveWorker(
+        f"http://127.0.0.1:{port}", test_namespace, kafka_bootstrap, log_path, process
+    )
     deadline = time.monotonic() + READY_TIMEOUT_S
     while not _ready(worker):
         if process.poll() is not None or time.monotonic() > deadline:

@@ -28,7 +28,7 @@ def _strip_annotated(tp: Any) -> Any:
     return tp
 
 
-def avro_type(tp: Any, namespace: str, seen: set[str]) -> Any:
+def avro_type(tp: Any, namespace: str, seen: set[str]) -> Any:  # noqa: PLR0911 - one return per type kind
     tp = _strip_annotated(tp)
     origin = typing.get_origin(tp)
     if origin in (Union, types.UnionType):
@@ -60,7 +60,7 @@ def record(model: type[BaseModel], namespace: str, seen: set[str]) -> Any:
     seen.add(name)
     hints = typing.get_type_hints(model, include_extras=True)
     fields = []
-    for field_name, info in model.model_fields.items():
+    for field_name, _info in model.model_fields.items():
         schema = avro_type(hints[field_name], namespace, seen)
         entry: dict[str, Any] = {"name": field_name, "type": schema}
         if isinstance(schema, list) and schema[0] == "null":

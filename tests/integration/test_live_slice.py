@@ -52,7 +52,12 @@ def rejections_of(events: list[Event]) -> list[EventRejected]:
 def test_published_lead_shows_up_over_http(live_worker: LiveWorker) -> None:
     lead_id = f"lead-{uuid.uuid4().hex[:8]}"
     with producer(live_worker.bootstrap) as prod:
-        publish(prod, topic_name(LEADS, live_worker.namespace), captured(lead_id), activity(lead_id, 1, 7))
+        publish(
+            prod,
+            topic_name(LEADS, live_worker.namespace),
+            captured(lead_id),
+            activity(lead_id, 1, 7),
+        )
 
     view = live_worker.wait_for(f"/leads/{lead_id}", timeout=20).json()
     # A captured lead is RAW with 0 points; its first response makes it an INQUIRY.
@@ -83,7 +88,9 @@ def test_garbage_and_invalid_events_are_rejected_with_reason(live_worker: LiveWo
             r.data.rejected_event_id == orphan.event_id for r in found
         )
 
-    found = rejections_of(read_until(live_worker.bootstrap, topic_name(REJECTIONS, live_worker.namespace), both_seen))
+    found = rejections_of(
+        read_until(live_worker.bootstrap, topic_name(REJECTIONS, live_worker.namespace), both_seen)
+    )
     by_original = {r.data.original: r for r in found}
     garbage_rejection = by_original[base64.b64encode(garbage).decode()]
     assert garbage_rejection.data.topic == leads

@@ -26,7 +26,10 @@ T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 def captured(person: Person | SealedPerson) -> LeadCaptured:
     return LeadCaptured(
-        event_id="e-1", subject="lead-1", occurred_at=T0, source="partner-a",
+        event_id="e-1",
+        subject="lead-1",
+        occurred_at=T0,
+        source="partner-a",
         data=LeadCapturedData(person=person, industry="saas", budget=12_000.5, readiness="3m"),
     )
 
@@ -41,10 +44,16 @@ def test_every_event_type_has_a_schema() -> None:
         captured(Person(email="ana@example.com", country="DE")),
         captured(SealedPerson(key_id="k1", nonce="bm9uY2U=", ciphertext="Y2lwaGVy")),
         EscalationRaised(
-            event_id="x", subject="lead-1", occurred_at=T0, source="leadledger",
+            event_id="x",
+            subject="lead-1",
+            occurred_at=T0,
+            source="leadledger",
             data=EscalationRaisedData(
-                escalation_id="esc-1", rule="MQL_NOT_ACCEPTED", due_at=T0,
-                notify=["sales-management"], details={"owner": "rep-7"},
+                escalation_id="esc-1",
+                rule="MQL_NOT_ACCEPTED",
+                due_at=T0,
+                notify=["sales-management"],
+                details={"owner": "rep-7"},
             ),
         ),
     ],
@@ -63,7 +72,10 @@ def test_round_trip(event: LeadCaptured | EscalationRaised) -> None:
 def test_activity_round_trip_property(points: int | None, activity: str, micros: int) -> None:
     at = datetime.fromtimestamp(micros / 1_000_000, tz=UTC)
     event = LeadActivity(
-        event_id="e", subject="s", occurred_at=at, source="p",
+        event_id="e",
+        subject="s",
+        occurred_at=at,
+        source="p",
         data=LeadActivityData(activity=activity, points=points),
     )
     assert decode(encode(event)) == event

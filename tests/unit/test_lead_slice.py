@@ -12,20 +12,36 @@ from hypothesis import strategies as st
 from projections.lead import LeadState, evolve, state_from_json, state_to_json, to_view
 from projections.policy import Policy, PolicyError, load_policy
 from schemas.envelope import Envelope
-from schemas.lead_events import LeadActivity, LeadActivityData, LeadCaptured, LeadCapturedData, Person
+from schemas.lead_events import (
+    LeadActivity,
+    LeadActivityData,
+    LeadCaptured,
+    LeadCapturedData,
+    Person,
+)
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 POLICY = Policy()
 
 
 def captured(lead: str = "L1") -> LeadCaptured:
-    return LeadCaptured(event_id=f"{lead}-c", subject=lead, occurred_at=T0, source="p",
-                        data=LeadCapturedData(person=Person(email="a@example.com")))
+    return LeadCaptured(
+        event_id=f"{lead}-c",
+        subject=lead,
+        occurred_at=T0,
+        source="p",
+        data=LeadCapturedData(person=Person(email="a@example.com")),
+    )
 
 
 def activity(n: int, name: str = "web_visit", points: int | None = None) -> LeadActivity:
-    return LeadActivity(event_id=f"L1-a{n}", subject="L1", occurred_at=T0 + timedelta(minutes=n),
-                        source="p", data=LeadActivityData(activity=name, points=points))
+    return LeadActivity(
+        event_id=f"L1-a{n}",
+        subject="L1",
+        occurred_at=T0 + timedelta(minutes=n),
+        source="p",
+        data=LeadActivityData(activity=name, points=points),
+    )
 
 
 def fold(events: list[Envelope]) -> LeadState | None:
@@ -51,12 +67,14 @@ def test_first_response_makes_an_inquiry_and_policy_points_apply() -> None:
 
 def test_explicit_points_win_over_the_table() -> None:
     state = fold([captured(), activity(1, "webinar", points=4)])
-    assert state is not None and state.score == 4
+    assert state is not None
+    assert state.score == 4
 
 
 def test_activity_for_unknown_lead_is_rejected() -> None:
     outcome = evolve(None, activity(1), POLICY)
-    assert outcome.rejection is not None and "unknown lead" in outcome.rejection
+    assert outcome.rejection is not None
+    assert "unknown lead" in outcome.rejection
     assert outcome.state is None
 
 
