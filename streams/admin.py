@@ -21,7 +21,7 @@ def create_topics(
     rf = replication_factor or int(os.environ.get("LEADLEDGER_REPLICATION_FACTOR", "1"))
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="leadledger-admin")
     try:
-        existing = {t["topic"]: len(t["partitions"]) for t in admin.describe_topics()}
+        existing = {t["name"]: len(t["partitions"]) for t in admin.describe_topics()}
         wanted = {topic_name(spec, namespace): spec for spec in ALL_TOPICS}
         for name, spec in wanted.items():
             if name in existing and existing[name] != spec.partitions:
