@@ -5,7 +5,10 @@ fingerprint, then the Avro body. A reader finds the writer schema by fingerprint
 the committed ``.avsc`` files, with no registry server, and resolves it to the newest
 schema of the type, so messages written under an older version still read.
 
-fastavro is used on the hot path with schemas parsed once (``schemas.avro_schemas``).
+fastavro is used on the hot path with schemas parsed once (``schemas.avro_schemas``):
+``bench/codec_bench.py`` measured, for one LeadCaptured on 2 cores, avro 102 us to
+encode and 46 us to decode the body against fastavro's 12 us and 8 us. The whole
+``encode`` is ~14 us and ``decode`` with pydantic validation ~12 us.
 """
 
 from __future__ import annotations

@@ -1,0 +1,84 @@
+"""Microseconds per event to encode and decode, avro vs fastavro, on this machine.
+
+Run: ``.venv/bin/python bench/codec_bench.py``. Prints a table; the product's codec
+(``schemas.codec``) uses fastavro because of these figures.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import platform
+import timeit
+from datetime import UTC, datetime
+
+import avro.io
+import avro.schema
+import fastavro
+
+from schemas.avro_schemas import latest
+from schemas.codec import decode, encode
+from schemas.lead_events import LeadCaptured, LeadCapturedData, Person
+
+N = 5_000
+EVENT = LeadCaptured(
+    event_id="evt-1",
+    subject="lead-1",
+    occurred_at=datetime(2026, 11, 2, 9, tzinfo=UTC),
+    source="partner-a",
+    data=LeadCapturedData(
+        person=Person(email="ana@example.com", first_name="Ana", company="Acme", country="DE"),
+        industry="saas",
+        budget=25_000.0,
+        readiness="3m",
+    ),
+)
+
+
+def per_event_us(fn: object) -> float:
+    return timeit.timeit(fn, number=N) / N * 1e6  # type: ignore[arg-type]
+
+
+def main() -> None:
+    schema = latest()["LeadCaptured"]
+    record = EVENT.model_dump(mode="python")
+    avro_schema = avro.schema.parse(__import__("json").dumps(schema.raw))
+    writer, reader = avro.io.DatumWriter(avro_schema), avro.io.DatumReader(avro_schema)
+
+    def avro_encode() -> bytes:
+        buffer = io.BytesIO()
+        writer.write(record, avro.io.BinaryEncoder(buffer))
+        return buffer.getvalue()
+
+    def fast_encode() -> bytes:
+        buffer = io.BytesIO()
+        fastavro.schemaless_writer(buffer, schema.parsed, record)
+        return buffer.getvalue()
+
+    body = fast_encode()
+    payload = encode(EVENT)
+    rows = [
+        ("avro encode (body only)", per_event_us(avro_encode)),
+        (
+            "avro decode (body only)",
+            per_event_us(lambda: reader.read(avro.io.BinaryDecoder(io.BytesIO(body)))),
+        ),
+        ("fastavro encode (body only)", per_event_us(fast_encode)),
+        (
+            "fastavro decode (body only)",
+            per_event_us(lambda: fastavro.schemaless_reader(io.BytesIO(body), schema.parsed)),
+        ),
+        ("codec.encode (pydantic dump + header + fastavro)", per_event_us(lambda: encode(EVENT))),
+        ("codec.decode (fastavro + pydantic validation)", per_event_us(lambda: decode(payload))),
+    ]
+    print(
+        f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"avro {avro.__version__ if hasattr(avro, '__version__') else '?'}, fastavro {fastavro.__version__}"
+    )
+    print(f"{'step':<52} {'us/event':>9}")
+    for name, micros in rows:
+        print(f"{name:<52} {micros:>9.1f}")
+
+
+if __name__ == "__main__":
+    main()
