@@ -73,7 +73,7 @@ def main() -> None:
     ]
     print(
         f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"avro {avro.__version__ if hasattr(avro, '__version__') else '?'}, fastavro {fastavro.__version__}"
+        f"avro {getattr(avro, '__version__', '?')}, fastavro {fastavro.__version__}"
     )
     print(f"{'step':<52} {'us/event':>9}")
     for name, micros in rows:
