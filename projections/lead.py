@@ -1,42 +1,42 @@
 """The lead aggregate as a pure fold: ``evolve(state, event, policy) -> Outcome``.
 
-No Kafka, no Faust, no clock: the event's ``occurred_at`` is the only time. This first
-slice folds capture and activity (scoring, RAW -> INQUIRY on the first response); the
-status rules and SLA clocks of design/POLICY.md extend the handler table.
+No Kafka, no Faust, no clock: an event's ``occurred_at`` is the only time. Before an
+event is applied, every clock due at or before its time fires (``advance``), so a
+replay raises what the live timer raised. The rules, each with its source in the
+seed, are listed in ``projections/RULES.md``.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from projections.lead_rules import DISQUALIFYING, SALES_DECISIONS, decision_problem
+from projections.lead_state import LeadState, state_from_json, state_to_json, to_view
+from projections.lead_step import Step
 from projections.policy import Policy
 from schemas.envelope import Envelope
-from schemas.lead_events import LeadActivity, LeadCaptured
+from schemas.lead_events import (
+    LeadActivity,
+    LeadAssigned,
+    LeadCaptured,
+    LeadConverted,
+    LeadScoreAdjusted,
+    LeadStatusChanged,
+    OpportunityClosed,
+)
 
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    at: datetime
-    kind: str  # "status" | "score"
-    before: str
-    after: str
-    cause: str  # the event id
-    rule: str  # why, in words
-
-
-@dataclass(frozen=True, slots=True)
-class LeadState:
-    lead_id: str
-    status: str = "RAW"
-    score: int = 0
-    owner: str | None = None
-    industry: str | None = None
-    history: tuple[Change, ...] = ()
-    seen: frozenset[str] = field(default_factory=frozenset)
+__all__ = [
+    "LeadState",
+    "Outcome",
+    "advance",
+    "evolve",
+    "state_from_json",
+    "state_to_json",
+    "to_view",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,110 +47,198 @@ class Outcome:
     duplicate: bool = False
 
 
-def on_captured(state: LeadState | None, event: LeadCaptured, policy: Policy) -> Outcome:
-    if state is not None:
-        return Outcome(state, rejection=f"lead {event.subject} was already captured")
-    return Outcome(LeadState(lead_id=event.subject, industry=event.data.industry))
+class Refused(Exception):  # noqa: N818 - a refusal is an outcome, not an error
+    """Raised inside a handler to refuse an event; the state stays as it was."""
 
 
-def on_activity(state: LeadState | None, event: LeadActivity, policy: Policy) -> Outcome:
-    if state is None:
-        return Outcome(None, rejection=f"LeadActivity for unknown lead {event.subject}")
+def enter_status(step: Step, status: str, rule: str) -> None:
+    """Set the status and start or stop the clocks that status implies."""
+    before = step.state.status
+    step.set_status(status, rule)
+    if before in {"MAQL", "BDM_CONNECTED"} and status not in {"MAQL", "BDM_CONNECTED"}:
+        step.stop_clock("MAQL_NOT_ACTIONED", f"lead left {before} for {status}")
+    if before == "MQL":
+        step.stop_clock("MQL_NOT_ASSIGNED", f"lead left MQL for {status}")
+        step.stop_clock("MQL_NOT_ACCEPTED", f"lead left MQL for {status}")
+        if step.state.decided_at is None and status in SALES_DECISIONS:
+            step.state = replace(step.state, decided_at=step.at)
+    if before in {"SAL", "SQL"} and status not in {"SAL", "SQL"}:
+        step.stop_clock("SAL_NOT_CONVERTED", f"lead left {before} for {status}")
+    if status == "MAQL":
+        step.start_clock("MAQL_NOT_ACTIONED")
+    elif status == "MQL":
+        enter_mql(step)
+    elif status == "SAL":
+        step.start_clock("SAL_NOT_CONVERTED")
+
+
+def enter_mql(step: Step) -> None:
+    step.state = replace(step.state, mql_at=step.at, decided_at=None)
+    step.notify("mql_to_sales", ["marketing"], {"owner": step.state.owner or "unassigned"})
+    # Unassigned: routing has an hour. Already owned (back from Re-market): that rep
+    # has 48 hours again.
+    step.start_clock("MQL_NOT_ASSIGNED" if step.state.owner is None else "MQL_NOT_ACCEPTED")
+
+
+def apply_thresholds(step: Step) -> None:
+    """The automatic status changes a score can cause."""
+    state, policy = step.state, step.policy
+    team = policy.lead_qual_team
+    if state.status == "INQUIRY" and team.enabled and state.score >= team.maql_threshold:
+        enter_status(step, "MAQL", f"score {state.score} >= MAQL threshold {team.maql_threshold}")
+    elif (
+        state.status in {"INQUIRY", "REMARKET"}
+        and not (team.enabled and state.status == "INQUIRY")
+        and state.score >= policy.mql_threshold
+    ):
+        enter_status(step, "MQL", f"score {state.score} >= MQL threshold {policy.mql_threshold}")
+
+
+def on_captured(step: Step, event: LeadCaptured) -> None:
+    raise Refused(f"lead {event.subject} was already captured")
+
+
+def on_activity(step: Step, event: LeadActivity) -> None:
+    policy, activity = step.policy, event.data.activity
     points = event.data.points
     if points is None:
-        points = policy.activity_points.get(event.data.activity, policy.unknown_activity_points)
-    changes = [
-        Change(
-            event.occurred_at,
-            "score",
-            str(state.score),
-            str(state.score + points),
-            event.event_id,
-            f"{event.data.activity} {points:+d}",
-        )
-    ]
-    status = state.status
-    if status == "RAW":
-        status = "INQUIRY"
-        changes.append(
-            Change(event.occurred_at, "status", "RAW", "INQUIRY", event.event_id, "first response")
-        )
-    new = replace(
-        state, score=state.score + points, status=status, history=state.history + tuple(changes)
+        points = policy.activity_points.get(activity, policy.unknown_activity_points)
+    if step.state.status in DISQUALIFYING:
+        if activity not in policy.reactivating_activities:
+            return  # score stays 0: "permanently set to zero", no marketing
+        step.set_owner(None, f"{activity} reactivates a {step.state.status} lead")
+        enter_status(step, "INQUIRY", f"{activity} form reactivates the lead")
+        step.set_score(points, f"{activity} {points:+d}, scoring from 0")
+    else:
+        step.set_score(step.state.score + points, f"{activity} {points:+d}")
+        if step.state.status == "RAW":
+            enter_status(step, "INQUIRY", "first response")
+    apply_thresholds(step)
+
+
+def on_score_adjusted(step: Step, event: LeadScoreAdjusted) -> None:
+    if step.state.status in DISQUALIFYING:
+        return
+    step.set_score(
+        step.state.score + event.data.points,
+        f"adjusted {event.data.points:+d}: {event.data.reason}",
     )
-    return Outcome(new)
+    apply_thresholds(step)
 
 
-Handler = Callable[[Any, Any, Policy], Outcome]
-HANDLERS: dict[type[Envelope], Handler] = {LeadCaptured: on_captured, LeadActivity: on_activity}
+def on_assigned(step: Step, event: LeadAssigned) -> None:
+    step.set_owner(event.data.owner, f"assigned by {event.actor or event.source}")
+    step.state = replace(step.state, team=event.data.team or step.state.team)
+    if step.state.status == "MQL":
+        step.stop_clock("MQL_NOT_ASSIGNED", "assigned")
+        step.start_clock("MQL_NOT_ACCEPTED")
+
+
+def on_status_changed(step: Step, event: LeadStatusChanged) -> None:
+    to = event.data.to
+    problem = decision_problem(step.state.status, to, step.policy.lead_qual_team.enabled)
+    if problem:
+        raise Refused(problem)
+    why = f"{to} by {event.actor or event.source}" + (
+        f": {event.data.reason}" if event.data.reason else ""
+    )
+    enter_status(step, to, why)
+    if to in DISQUALIFYING:
+        step.set_score(0, f"{to}: score set to 0")
+    elif to == "REMARKET":
+        deduction = step.policy.remarket_deduction
+        step.set_score(max(0, step.state.score - deduction), f"REMARKET -{deduction}")
+
+
+def on_converted(step: Step, event: LeadConverted) -> None:
+    if step.state.status != "SQL":
+        raise Refused(f"illegal transition {step.state.status} -> CONVERTED (only an SQL converts)")
+    status = "OPPORTUNITY" if event.data.opportunity_id else "CONVERTED"
+    enter_status(step, status, f"converted to contact {event.data.contact_id}")
+
+
+def on_opportunity_closed(step: Step, event: OpportunityClosed) -> None:
+    if step.state.status != "OPPORTUNITY":
+        raise Refused(f"no open opportunity on a lead in {step.state.status}")
+    outcome = "won" if event.data.won else "lost"
+    step.log(
+        "opportunity",
+        event.data.opportunity_id,
+        outcome,
+        f"closed {outcome} {event.data.amount} {event.data.currency}",
+    )
+
+
+HANDLERS: dict[type[Envelope], Callable[[Step, Any], None]] = {
+    LeadCaptured: on_captured,
+    LeadActivity: on_activity,
+    LeadScoreAdjusted: on_score_adjusted,
+    LeadAssigned: on_assigned,
+    LeadStatusChanged: on_status_changed,
+    LeadConverted: on_converted,
+    OpportunityClosed: on_opportunity_closed,
+}
+
+
+def _capture(event: LeadCaptured) -> LeadState:
+    data = event.data
+    return LeadState(
+        lead_id=event.subject, industry=data.industry, budget=data.budget, readiness=data.readiness
+    )
 
 
 def evolve(state: LeadState | None, event: Envelope, policy: Policy) -> Outcome:
     """Apply one event; a seen ``event_id`` is a no-op, a refused event changes nothing."""
-    if state is not None and event.event_id in state.seen:
+    if state is None:
+        if isinstance(event, LeadCaptured):
+            return Outcome(replace(_capture(event), seen=frozenset({event.event_id})))
+        return Outcome(None, rejection=f"{event.type} for unknown lead {event.subject}")
+    if event.event_id in state.seen:
         return Outcome(state, duplicate=True)
     handler = HANDLERS.get(type(event))
     if handler is None:
-        return Outcome(state, rejection=f"{event.type} is not handled by the lead fold yet")
-    outcome = handler(state, event, policy)
-    if outcome.rejection is not None or outcome.state is None:
-        return Outcome(state, rejection=outcome.rejection or "no state")
-    recorded = replace(outcome.state, seen=outcome.state.seen | {event.event_id})
-    return replace(outcome, state=recorded)
+        return Outcome(state, rejection=f"{event.type} is not a lead lifecycle event")
+    overdue = advance(state, event.occurred_at, policy)
+    assert overdue.state is not None  # advance never forgets a lead
+    step = Step(overdue.state, policy, event.occurred_at, event.event_id)
+    try:
+        handler(step, event)
+    except Refused as refusal:
+        # The clocks that ran out before this event still ran out: keep them.
+        return Outcome(overdue.state, overdue.emitted, rejection=str(refusal))
+    final = replace(step.state, seen=step.state.seen | {event.event_id})
+    return Outcome(final, (*overdue.emitted, *step.emitted))
 
 
 def advance(state: LeadState, now: datetime, policy: Policy) -> Outcome:
-    """Fire the clocks due at ``now``; this slice has no clocks yet."""
-    return Outcome(state)
+    """Fire every open clock due at or before ``now`` (a limit is exclusive)."""
+    emitted: list[Envelope] = []
+    while due := sorted(
+        (c for c in state.clocks if c.due_at <= now), key=lambda c: (c.due_at, c.rule)
+    ):
+        clock = due[0]
+        step = Step(state, policy, clock.due_at, clock.clock_id)
+        if clock.rule == "SAL_NOT_CONVERTED":
+            _reassign(step, clock)
+        else:
+            step.escalate(
+                clock, None, {"owner": state.owner or "unassigned", "status": state.status}
+            )
+        state = step.state
+        emitted.extend(step.emitted)
+    return Outcome(state, tuple(emitted))
 
 
-def to_view(state: LeadState) -> dict[str, Any]:
-    return {
-        "lead_id": state.lead_id,
-        "status": state.status,
-        "score": state.score,
-        "owner": state.owner,
-        "history": [
-            {
-                "at": c.at.isoformat().replace("+00:00", "Z"),
-                "kind": c.kind,
-                "from": c.before,
-                "to": c.after,
-                "cause": c.cause,
-                "rule": c.rule,
-            }
-            for c in state.history
-        ],
-    }
-
-
-def state_to_json(state: LeadState) -> bytes:
-    body = {
-        "lead_id": state.lead_id,
-        "status": state.status,
-        "score": state.score,
-        "owner": state.owner,
-        "industry": state.industry,
-        "seen": sorted(state.seen),
-        "history": [
-            [c.at.isoformat(), c.kind, c.before, c.after, c.cause, c.rule] for c in state.history
-        ],
-    }
-    return json.dumps(body, separators=(",", ":")).encode()
-
-
-def state_from_json(raw: bytes) -> LeadState:
-    body = json.loads(raw)
-    history = tuple(
-        Change(datetime.fromisoformat(at), kind, before, after, cause, rule)
-        for at, kind, before, after, cause, rule in body["history"]
-    )
-    return LeadState(
-        lead_id=body["lead_id"],
-        status=body["status"],
-        score=body["score"],
-        owner=body["owner"],
-        industry=body["industry"],
-        history=history,
-        seen=frozenset(body["seen"]),
-    )
+def _reassign(step: Step, clock: Any) -> None:
+    """Alert, and hand the lead round-robin to the next rep of the roster (never the same)."""
+    roster, owner = step.policy.sales_roster, step.state.owner
+    candidates = [rep for rep in roster if rep != owner]
+    if not candidates:
+        step.escalate(clock, None, {"owner": owner or "unassigned", "status": step.state.status})
+        return
+    after = roster.index(owner) + 1 if owner in roster else 0
+    new_owner = next(rep for rep in roster[after:] + roster[:after] if rep != owner)
+    step.escalate(clock, "reassign", {"owner": owner or "unassigned", "new_owner": new_owner})
+    step.set_owner(new_owner, "SAL_NOT_CONVERTED: reassigned round-robin")
+    # The new rep gets a full conversion period of their own.
+    step.start_clock("SAL_NOT_CONVERTED")

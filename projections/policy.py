@@ -1,18 +1,25 @@
 """The policy: the numbers of design/POLICY.md, overridable from one TOML file.
 
 Validated with pydantic when the worker or the CLI starts; a bad key or value is a
-:class:`PolicyError` naming it.
+:class:`PolicyError` naming it. Every default comes from the seed documents, except
+the activity points (the seed's scoring appendix is not given) and the MAQL threshold
+(the seed says "NNN"), chosen and documented here.
 """
 
 from __future__ import annotations
 
 import tomllib
+from datetime import date
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-# The seed's scoring appendix is not given; these defaults rank intent: a demo or quote
-# request is close to buying, a click barely says anything.
+LeadRule = Literal["MAQL_NOT_ACTIONED", "MQL_NOT_ASSIGNED", "MQL_NOT_ACCEPTED", "SAL_NOT_CONVERTED"]
+
+# Points rank intent: a demo or quote request is close to buying, a click barely says
+# anything. A lead reaches the MQL threshold (76) with, e.g., a webinar, a demo request
+# and a content download plus some visits.
 DEFAULT_ACTIVITY_POINTS = {
     "email_open": 1,
     "email_click": 3,
@@ -25,13 +32,59 @@ DEFAULT_ACTIVITY_POINTS = {
 }
 
 
-class Policy(BaseModel):
+class Strict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+
+class ClockPolicy(Strict):
+    amount: int = Field(gt=0)
+    unit: Literal["hours", "business_days"]
+    notify: list[str] = Field(min_length=1)
+
+
+def _default_clocks() -> dict[LeadRule, ClockPolicy]:
+    return {
+        # "After 72 hours the lead qual rep is expected to change the status".
+        "MAQL_NOT_ACTIONED": ClockPolicy(amount=72, unit="hours", notify=["lead-qual-manager"]),
+        # "All MQLs will be assigned to a Sales Representative within an hour".
+        "MQL_NOT_ASSIGNED": ClockPolicy(amount=1, unit="hours", notify=["marketing-ops"]),
+        # "the Sales rep will have 48 hours" (the seed also says "2 business days").
+        "MQL_NOT_ACCEPTED": ClockPolicy(amount=48, unit="hours", notify=["sales-management"]),
+        # "60 business days to convert ... alert ... and the lead will be reassigned".
+        "SAL_NOT_CONVERTED": ClockPolicy(
+            amount=60, unit="business_days", notify=["sales-management"]
+        ),
+    }
+
+
+class LeadQualTeam(Strict):
+    enabled: bool = False
+    maql_threshold: int = Field(default=50, ge=1)
+
+
+class CalendarPolicy(Strict):
+    timezone: str = "UTC"
+    country: str | None = None
+    subdivision: str | None = None
+    holidays: list[date] = Field(default_factory=list)
+
+
+class Policy(Strict):
     version: str = Field(default="2026-11-default", min_length=1)
     mql_threshold: int = Field(default=76, ge=1)
+    remarket_deduction: int = Field(default=50, ge=0)
+    reactivating_activities: list[str] = Field(
+        default_factory=lambda: ["contact_us", "request_quote"]
+    )
     activity_points: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_ACTIVITY_POINTS))
     unknown_activity_points: int = 1
+    lead_qual_team: LeadQualTeam = Field(default_factory=LeadQualTeam)
+    clocks: dict[LeadRule, ClockPolicy] = Field(default_factory=_default_clocks)
+    calendar: CalendarPolicy = Field(default_factory=CalendarPolicy)
+    sales_roster: list[str] = Field(default_factory=list)
+
+    def clock(self, rule: LeadRule) -> ClockPolicy:
+        return self.clocks.get(rule) or _default_clocks()[rule]
 
 
 class PolicyError(ValueError):

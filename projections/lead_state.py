@@ -1,0 +1,157 @@
+"""The lead aggregate's state: frozen, and stored as compact JSON in the Faust table."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One score, status or owner change and its cause: the answer to "why"."""
+
+    at: datetime
+    kind: str  # "status" | "score" | "owner"
+    before: str | None
+    after: str | None
+    cause: str  # the event id (or the clock id for a change a clock made)
+    rule: str  # the rule, in words
+
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    rule: str
+    clock_id: str
+    started_at: datetime
+    due_at: datetime
+    policy_version: str
+
+
+@dataclass(frozen=True, slots=True)
+class Escalation:
+    escalation_id: str
+    rule: str
+    clock_id: str
+    due_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LeadState:
+    lead_id: str
+    status: str = "RAW"
+    score: int = 0
+    owner: str | None = None
+    team: str | None = None
+    industry: str | None = None
+    budget: float | None = None
+    readiness: str | None = None
+    mql_at: datetime | None = None
+    decided_at: datetime | None = None  # the first sales decision on the current MQL
+    history: tuple[Change, ...] = ()
+    clocks: tuple[Clock, ...] = ()
+    escalations: tuple[Escalation, ...] = ()
+    seen: frozenset[str] = field(default_factory=frozenset)
+
+
+def _time(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _parse(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def state_to_json(state: LeadState) -> bytes:
+    body: dict[str, Any] = {
+        "lead_id": state.lead_id,
+        "status": state.status,
+        "score": state.score,
+        "owner": state.owner,
+        "team": state.team,
+        "industry": state.industry,
+        "budget": state.budget,
+        "readiness": state.readiness,
+        "mql_at": _time(state.mql_at),
+        "decided_at": _time(state.decided_at),
+        "history": [
+            [c.at.isoformat(), c.kind, c.before, c.after, c.cause, c.rule] for c in state.history
+        ],
+        "clocks": [
+            [c.rule, c.clock_id, c.started_at.isoformat(), c.due_at.isoformat(), c.policy_version]
+            for c in state.clocks
+        ],
+        "escalations": [
+            [e.escalation_id, e.rule, e.clock_id, e.due_at.isoformat()] for e in state.escalations
+        ],
+        "seen": sorted(state.seen),
+    }
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+def state_from_json(raw: bytes) -> LeadState:
+    body = json.loads(raw)
+    return LeadState(
+        lead_id=body["lead_id"],
+        status=body["status"],
+        score=body["score"],
+        owner=body["owner"],
+        team=body["team"],
+        industry=body["industry"],
+        budget=body["budget"],
+        readiness=body["readiness"],
+        mql_at=_parse(body["mql_at"]),
+        decided_at=_parse(body["decided_at"]),
+        history=tuple(
+            Change(datetime.fromisoformat(a), k, b, f, c, r) for a, k, b, f, c, r in body["history"]
+        ),
+        clocks=tuple(
+            Clock(r, i, datetime.fromisoformat(s), datetime.fromisoformat(d), v)
+            for r, i, s, d, v in body["clocks"]
+        ),
+        escalations=tuple(
+            Escalation(i, r, c, datetime.fromisoformat(d)) for i, r, c, d in body["escalations"]
+        ),
+        seen=frozenset(body["seen"]),
+    )
+
+
+def iso_z(value: datetime) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def to_view(state: LeadState) -> dict[str, Any]:
+    """The JSON answer of ``GET /leads/{id}`` and ``replay --lead``."""
+    return {
+        "lead_id": state.lead_id,
+        "status": state.status,
+        "score": state.score,
+        "owner": state.owner,
+        "team": state.team,
+        "history": [
+            {
+                "at": iso_z(c.at),
+                "kind": c.kind,
+                "from": c.before,
+                "to": c.after,
+                "cause": c.cause,
+                "rule": c.rule,
+            }
+            for c in state.history
+        ],
+        "open_clocks": [
+            {
+                "rule": c.rule,
+                "clock_id": c.clock_id,
+                "started_at": iso_z(c.started_at),
+                "due_at": iso_z(c.due_at),
+                "policy_version": c.policy_version,
+            }
+            for c in state.clocks
+        ],
+        "escalations": [
+            {"rule": e.rule, "due_at": iso_z(e.due_at), "escalation_id": e.escalation_id}
+            for e in state.escalations
+        ],
+    }

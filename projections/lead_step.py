@@ -1,0 +1,128 @@
+"""A small builder that handlers use to change a lead and collect what it emits.
+
+It lives only for one event, so the fold stays pure: every change returns a new frozen
+state, and the emitted events are returned with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from projections.calendar import add_business_days
+from projections.ids import derived_id
+from projections.lead_state import Change, Clock, Escalation, LeadState
+from projections.policy import LeadRule, Policy
+from schemas.envelope import Envelope
+from schemas.system_events import (
+    DeadlineCancelled,
+    DeadlineCancelledData,
+    DeadlineScheduled,
+    DeadlineScheduledData,
+    EscalationRaised,
+    EscalationRaisedData,
+    NotificationRaised,
+    NotificationRaisedData,
+)
+
+SYSTEM = "leadledger"
+
+
+@dataclass
+class Step:
+    state: LeadState
+    policy: Policy
+    at: datetime
+    cause: str
+    emitted: list[Envelope] = field(default_factory=list)
+
+    def log(self, kind: str, before: str | None, after: str | None, rule: str) -> None:
+        change = Change(self.at, kind, before, after, self.cause, rule)
+        self.state = replace(self.state, history=(*self.state.history, change))
+
+    def set_score(self, score: int, rule: str) -> None:
+        if score != self.state.score:
+            self.log("score", str(self.state.score), str(score), rule)
+            self.state = replace(self.state, score=score)
+
+    def set_owner(self, owner: str | None, rule: str) -> None:
+        if owner != self.state.owner:
+            self.log("owner", self.state.owner, owner, rule)
+            self.state = replace(self.state, owner=owner)
+
+    def set_status(self, status: str, rule: str) -> None:
+        self.log("status", self.state.status, status, rule)
+        self.state = replace(self.state, status=status)
+
+    def due_at(self, rule: LeadRule, start: datetime) -> datetime:
+        clock = self.policy.clock(rule)
+        if clock.unit == "hours":
+            return start + timedelta(hours=clock.amount)
+        return add_business_days(start, clock.amount, self.policy.calendar)
+
+    def start_clock(self, rule: LeadRule) -> None:
+        self.stop_clock(rule, "restarted")
+        clock = Clock(
+            rule, f"{rule}:{self.cause}", self.at, self.due_at(rule, self.at), self.policy.version
+        )
+        self.state = replace(self.state, clocks=(*self.state.clocks, clock))
+        self._emit_system(
+            DeadlineScheduled,
+            DeadlineScheduledData(
+                clock_id=clock.clock_id,
+                rule=rule,
+                started_at=clock.started_at,
+                due_at=clock.due_at,
+                policy_version=clock.policy_version,
+            ),
+            derived_id(self.state.lead_id, clock.clock_id, "scheduled"),
+        )
+
+    def stop_clock(self, rule: str, reason: str) -> None:
+        for clock in self.state.clocks:
+            if clock.rule == rule:
+                self.state = replace(
+                    self.state, clocks=tuple(c for c in self.state.clocks if c is not clock)
+                )
+                self._emit_system(
+                    DeadlineCancelled,
+                    DeadlineCancelledData(clock_id=clock.clock_id, rule=rule, reason=reason),
+                    derived_id(self.state.lead_id, clock.clock_id, "cancelled"),
+                )
+
+    def escalate(self, clock: Clock, action: str | None, details: dict[str, str]) -> None:
+        escalation_id = derived_id(self.state.lead_id, clock.clock_id, clock.due_at.isoformat())
+        record = Escalation(escalation_id, clock.rule, clock.clock_id, clock.due_at)
+        self.state = replace(
+            self.state,
+            clocks=tuple(c for c in self.state.clocks if c is not clock),
+            escalations=(*self.state.escalations, record),
+        )
+        data = EscalationRaisedData(
+            escalation_id=escalation_id,
+            rule=clock.rule,
+            due_at=clock.due_at,
+            notify=list(self.policy.clock(clock.rule).notify),  # type: ignore[arg-type]
+            action=action,
+            details=details,
+        )
+        self._emit_system(EscalationRaised, data, escalation_id)
+
+    def notify(self, kind: str, notify: list[str], details: dict[str, str]) -> None:
+        notification_id = derived_id(self.state.lead_id, kind, self.cause)
+        data = NotificationRaisedData(
+            notification_id=notification_id, kind=kind, notify=notify, details=details
+        )
+        self._emit_system(NotificationRaised, data, notification_id)
+
+    def _emit_system(self, cls: type[Envelope], data: object, event_id: str) -> None:
+        self.emitted.append(
+            cls(
+                event_id=event_id,
+                subject=self.state.lead_id,
+                occurred_at=self.at,  # type: ignore[call-arg]
+                source=SYSTEM,
+                actor="system",
+                data=data,
+            )
+        )
