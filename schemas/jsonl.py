@@ -37,7 +37,10 @@ def write_log(events: Iterable[Envelope], out: TextIO) -> int:
 
 
 def _reason(exc: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+    return "; ".join(
+        f"{'.'.join(map(str, e['loc']))}: {e['msg']}" if e["loc"] else e["msg"]
+        for e in exc.errors()
+    )
 
 
 def iter_log(lines: Iterable[str]) -> Iterator[Event]:

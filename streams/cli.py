@@ -10,6 +10,7 @@ from typing import NoReturn
 
 import typer
 
+from streams import cli_replay
 from streams.admin import create_topics
 from streams.kafka_jars import KafkaSetupError, ensure_jars
 from streams.localkafka import LocalKafka
@@ -108,6 +109,9 @@ def up() -> None:
         f"and /leads/{{id}}; broker at {settings.bootstrap_servers}. Ctrl-C stops the worker."
     )
     worker()
+
+
+cli_replay.register(cli)
 
 
 def main() -> None:

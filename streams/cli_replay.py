@@ -1,0 +1,122 @@
+"""Auditor commands: ``replay``, ``export``, ``report follow-up``.
+
+``replay`` is a contract other tools depend on: JSON on stdout and exit 0, or exit 2
+with the offending line on stderr and nothing on stdout.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import AwareDatetime, TypeAdapter, ValidationError
+
+from projections.lead_state import to_view
+from projections.policy import PolicyError, load_policy
+from projections.replay import ReplayResult, replay_leads, weekly_mql_follow_up
+from schemas.events import Event
+from schemas.jsonl import LogLineError, read_log, write_log
+from streams.logsource import ReadStats, read_topics
+from streams.settings import Settings
+from streams.topics import INPUT_TOPICS, topic_name
+
+LOGS_HELP = "event-log files (JSON Lines, file order = log order), or `kafka` for the live topics"
+_TIME = TypeAdapter(AwareDatetime)
+
+
+def usage_error(message: str) -> typer.Exit:
+    typer.echo(f"leadledger: {message}", err=True)
+    return typer.Exit(2)
+
+
+def parse_time(value: str) -> datetime:
+    try:
+        return _TIME.validate_python(value.replace("Z", "+00:00"))
+    except ValidationError:
+        raise usage_error(f"--as-of {value!r} is not an ISO-8601 time with an offset") from None
+
+
+def _events(logs: list[str], settings: Settings) -> Iterator[Event]:
+    for log in logs:
+        if log == "kafka":
+            topics = [topic_name(spec, settings.namespace) for spec in INPUT_TOPICS]
+            yield from read_topics(settings.bootstrap_servers, topics)
+        else:
+            try:
+                yield from read_log(Path(log))
+            except LogLineError as exc:
+                raise usage_error(f"{log}:{exc.line_number}: {exc.reason}") from None
+            except OSError as exc:
+                raise usage_error(f"{log}: {exc.strerror}") from None
+
+
+def fold_logs(logs: list[str], as_of: str, policy_file: Path | None) -> ReplayResult:
+    settings = Settings.from_env()
+    try:
+        policy = load_policy(policy_file or settings.policy_file)
+    except PolicyError as exc:
+        raise usage_error(str(exc)) from None
+    # Materialised first, so a malformed line anywhere means nothing on stdout.
+    events = list(_events(logs, settings))
+    return replay_leads(events, parse_time(as_of), policy)
+
+
+PolicyOption = Annotated[Path | None, typer.Option("--policy", help="policy TOML file")]
+
+
+def replay(
+    logs: Annotated[list[str], typer.Argument(help=LOGS_HELP)],
+    as_of: Annotated[str, typer.Option("--as-of", help="ISO-8601 time: fold up to here")],
+    lead: Annotated[str | None, typer.Option("--lead", help="print this lead's state")] = None,
+    escalations: Annotated[
+        bool, typer.Option("--escalations", help="print every escalation")
+    ] = False,
+    policy: PolicyOption = None,
+) -> None:
+    """Fold the log on event time up to --as-of and print JSON."""
+    if (lead is None) == (not escalations):
+        raise usage_error("give exactly one of --lead ID or --escalations")
+    result = fold_logs(logs, as_of, policy)
+    if escalations:
+        typer.echo(json.dumps(result.escalation_rows(), indent=2))
+        return
+    state = result.leads.get(lead or "")
+    if state is None:
+        typer.echo(f"leadledger: no lead {lead!r} in the log up to {as_of}", err=True)
+        raise typer.Exit(1)
+    typer.echo(json.dumps(to_view(state), indent=2))
+
+
+def follow_up(
+    logs: Annotated[list[str], typer.Argument(help=LOGS_HELP)],
+    as_of: Annotated[str, typer.Option("--as-of")],
+    policy: PolicyOption = None,
+) -> None:
+    """Weekly average MQL follow-up time (MQL to the first sales decision), in hours."""
+    result = fold_logs(logs, as_of, policy)
+    typer.echo(json.dumps(weekly_mql_follow_up(result.leads.values()), indent=2))
+
+
+def export(out: Annotated[Path, typer.Option("--out", help="JSON-Lines file to write")]) -> None:
+    """Write the live event topics to the canonical JSON-Lines form, for an auditor."""
+    settings = Settings.from_env()
+    topics = [topic_name(spec, settings.namespace) for spec in INPUT_TOPICS]
+    stats = ReadStats()
+    with out.open("w", encoding="utf-8") as handle:
+        count = write_log(read_topics(settings.bootstrap_servers, topics, stats), handle)
+    typer.echo(
+        f"{count} events written to {out} ({stats.undecodable} undecodable records skipped)",
+        err=True,
+    )
+
+
+def register(cli: typer.Typer) -> None:
+    cli.command("replay")(replay)
+    cli.command("export")(export)
+    report = typer.Typer(help="Reports.", no_args_is_help=True)
+    report.command("follow-up")(follow_up)
+    cli.add_typer(report, name="report")
