@@ -16,7 +16,8 @@ from statistics import mean
 from projections.lead import LeadState, advance, evolve
 from projections.lead_state import iso_z
 from projections.policy import Policy
-from schemas.events import Event, LeadEvent
+from schemas.envelope import Envelope
+from schemas.events import LeadEvent
 from schemas.system_events import EscalationRaised
 
 LEAD_TYPES = tuple(LeadEvent.__args__)
@@ -45,7 +46,7 @@ class ReplayResult:
         ]
 
 
-def replay_leads(events: Iterable[Event], as_of: datetime, policy: Policy) -> ReplayResult:
+def replay_leads(events: Iterable[Envelope], as_of: datetime, policy: Policy) -> ReplayResult:
     result = ReplayResult()
     for event in events:
         if event.occurred_at > as_of or not isinstance(event, LEAD_TYPES):

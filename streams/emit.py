@@ -6,6 +6,7 @@ writer of the escalations, notifications and clocks topics.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 from schemas.codec import encode
@@ -21,6 +22,19 @@ from streams import deadline_index
 from streams.runtime import Runtime
 
 
+def escalation_row(escalation: EscalationRaised) -> bytes:
+    """What ``GET /escalations`` lists: the replay contract's fields."""
+    row = {
+        "rule": escalation.data.rule,
+        "subject": escalation.subject,
+        "due_at": escalation.data.due_at.isoformat().replace("+00:00", "Z"),
+        "escalation_id": escalation.data.escalation_id,
+        "notify": escalation.data.notify,
+        "action": escalation.data.action,
+    }
+    return json.dumps(row).encode()
+
+
 async def emit(rt: Runtime, outputs: Iterable[Envelope], partition: int) -> None:
     """Send each output; deadlines are also indexed by due time for the timer."""
     for output in outputs:
@@ -28,6 +42,7 @@ async def emit(rt: Runtime, outputs: Iterable[Envelope], partition: int) -> None
         key = output.subject.encode()
         if isinstance(output, EscalationRaised):
             rt.counters.escalations += 1
+            rt.escalations[output.data.escalation_id] = escalation_row(output)
             await rt.escalations_topic.send(key=key, value=payload)
         elif isinstance(output, NotificationRaised):
             await rt.notifications_topic.send(key=key, value=payload)

@@ -43,5 +43,6 @@ class Runtime:
     notifications_topic: Any
     leads: Any
     deadlines: Any
+    escalations: Any
     counters: Counters = field(default_factory=Counters)
     schedule: BucketSchedule = field(default_factory=BucketSchedule)

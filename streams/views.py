@@ -6,9 +6,12 @@ partition is forwarded to the worker that does.
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
 from typing import Any
 
 from projections.lead import state_from_json, to_view
+from projections.replay import weekly_mql_follow_up
 from streams import clock_agent
 from streams.runtime import Runtime
 
@@ -24,6 +27,24 @@ def register(rt: Runtime) -> None:
             return web.json({"error": f"unknown lead {lead_id!r}"}, status=404)
         return web.json(to_view(state_from_json(raw)))
 
+    @app.page("/escalations")  # type: ignore[untyped-decorator]
+    async def get_escalations(web: Any, request: Any) -> Any:
+        # Each worker lists the escalations of the partitions it owns; with several
+        # workers, ask each (or subscribe to the escalations topic).
+        try:
+            since = _normalise(request.query.get("since"))
+        except ValueError:
+            return web.json({"error": "since must be an ISO-8601 time"}, status=400)
+        rows = [json.loads(raw) for raw in rt.escalations.values()]
+        rows = sorted(
+            (r for r in rows if r["due_at"] >= since), key=lambda r: (r["due_at"], r["subject"])
+        )
+        return web.json(rows)
+
+    @app.page("/reports/mql-follow-up")  # type: ignore[untyped-decorator]
+    async def get_follow_up(web: Any, request: Any) -> Any:
+        return web.json(weekly_mql_follow_up(state_from_json(raw) for raw in rt.leads.values()))
+
     @app.page("/stats")  # type: ignore[untyped-decorator]
     async def get_stats(web: Any, request: Any) -> Any:
         return web.json(
@@ -35,3 +56,13 @@ def register(rt: Runtime) -> None:
                 "open_deadline_buckets": len(rt.schedule),
             }
         )
+
+
+def _normalise(since: str | None) -> str:
+    """``since`` in the rows' own form (UTC, ``Z``), so strings compare as times."""
+    if not since:
+        return ""
+    moment = datetime.fromisoformat(since.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise ValueError("since needs an offset")
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")

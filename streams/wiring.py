@@ -76,6 +76,7 @@ def build_app(settings: Settings, policy: Policy) -> Any:
         notifications_topic=_raw_topic(app, NOTIFICATIONS, settings.namespace),
         leads=_bytes_table(app, "leads", "Lead state by lead id (projections.lead)."),
         deadlines=_bytes_table(app, "deadlines", "Open deadlines by partition and due minute."),
+        escalations=_bytes_table(app, "escalations", "Raised escalations by escalation id."),
     )
     lead_agent.register(rt)
     clock_agent.register(rt)
