@@ -204,8 +204,10 @@ def evolve(state: LeadState | None, event: Envelope, policy: Policy) -> Outcome:
     try:
         handler(step, event)
     except Refused as refusal:
-        # The clocks that ran out before this event still ran out: keep them.
-        return Outcome(overdue.state, overdue.emitted, rejection=str(refusal))
+        # The clocks that ran out before this event still ran out: keep them. The id is
+        # recorded, so a redelivery is a duplicate, not a second chance to apply.
+        refused = replace(overdue.state, seen=overdue.state.seen | {event.event_id})
+        return Outcome(refused, overdue.emitted, rejection=str(refusal))
     final = replace(step.state, seen=step.state.seen | {event.event_id})
     return Outcome(final, (*overdue.emitted, *step.emitted))
 

@@ -56,6 +56,9 @@ async def handle_lead_message(
     raw_state = rt.leads.get(event.subject)
     outcome = evolve(state_from_json(raw_state) if raw_state else None, event, rt.policy)
     if outcome.rejection is not None or outcome.state is None:
+        if outcome.state is not None:
+            rt.leads[event.subject] = state_to_json(outcome.state)
+            await emit(rt, outcome.emitted, partition)
         await reject(
             rt,
             rejection_for(

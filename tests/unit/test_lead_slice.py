@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -80,9 +81,16 @@ def test_activity_for_unknown_lead_is_rejected() -> None:
 
 def test_second_capture_is_rejected_and_changes_nothing() -> None:
     state = fold([captured()])
+    assert state is not None
     outcome = evolve(state, captured().model_copy(update={"event_id": "other"}), POLICY)
     assert outcome.rejection is not None
-    assert outcome.state == state
+    assert outcome.state is not None
+    # Nothing of the lead changes; only the refused id is remembered (redelivery = no-op).
+    assert replace(outcome.state, seen=state.seen) == state
+    assert "other" in outcome.state.seen
+    assert evolve(
+        outcome.state, captured().model_copy(update={"event_id": "other"}), POLICY
+    ).duplicate
 
 
 @given(st.lists(st.integers(1, 40), max_size=12), st.lists(st.integers(-20, 50), max_size=12))
