@@ -17,10 +17,8 @@ from projections.lead import LeadState, advance, evolve
 from projections.lead_state import iso_z
 from projections.policy import Policy
 from schemas.envelope import Envelope
-from schemas.events import LeadEvent
+from schemas.events import LEAD_EVENT_CLASSES
 from schemas.system_events import EscalationRaised
-
-LEAD_TYPES = tuple(LeadEvent.__args__)
 
 
 @dataclass
@@ -49,7 +47,7 @@ class ReplayResult:
 def replay_leads(events: Iterable[Envelope], as_of: datetime, policy: Policy) -> ReplayResult:
     result = ReplayResult()
     for event in events:
-        if event.occurred_at > as_of or not isinstance(event, LEAD_TYPES):
+        if event.occurred_at > as_of or not isinstance(event, LEAD_EVENT_CLASSES):
             continue
         outcome = evolve(result.leads.get(event.subject), event, policy)
         _collect(result, event.subject, outcome.state, outcome.emitted)

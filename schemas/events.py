@@ -54,6 +54,12 @@ LeadEvent = (
     | LeadConverted
     | OpportunityClosed
 )
+LEAD_EVENT_CLASSES: tuple[type[Envelope], ...] = LeadEvent.__args__
+"""The lead lifecycle's event classes: what the lead fold and its agent accept."""
+LEAD_EVENT_TYPES: frozenset[str] = frozenset(
+    cls.model_fields["type"].default for cls in LEAD_EVENT_CLASSES
+)
+
 AgreementEvent = (
     AgreementProposed
     | AgreementSigned

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
+from projections.lead_state import iso_z
 from schemas.codec import encode
 from schemas.envelope import Envelope
 from schemas.system_events import (
@@ -27,7 +28,7 @@ def escalation_row(escalation: EscalationRaised) -> bytes:
     row = {
         "rule": escalation.data.rule,
         "subject": escalation.subject,
-        "due_at": escalation.data.due_at.isoformat().replace("+00:00", "Z"),
+        "due_at": iso_z(escalation.data.due_at),
         "escalation_id": escalation.data.escalation_id,
         "notify": escalation.data.notify,
         "action": escalation.data.action,

@@ -14,20 +14,18 @@ from typing import Any
 from projections.lead import evolve, state_from_json, state_to_json
 from schemas.codec import DecodeError, decode
 from schemas.envelope import Envelope
-from schemas.events import LeadEvent
+from schemas.events import LEAD_EVENT_TYPES
 from streams.emit import emit, reject
 from streams.rejections import rejection_for
 from streams.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-LEAD_TYPES = frozenset(cls.model_fields["type"].default for cls in LeadEvent.__args__)
-
 
 def envelope_problems(event: Envelope, key: bytes | None) -> list[str]:
     """Reasons an otherwise valid event cannot be applied from this topic."""
     problems = []
-    if event.type not in LEAD_TYPES:
+    if event.type not in LEAD_EVENT_TYPES:
         problems.append(f"type {event.type} is not a lead lifecycle event; not accepted here")
     if key is None or key.decode("utf-8", "replace") != event.subject:
         shown = key.decode("utf-8", "replace") if key is not None else None

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from projections.lead import state_from_json, to_view
+from projections.lead_state import iso_z
 from projections.replay import weekly_mql_follow_up
 from streams import clock_agent
 from streams.runtime import Runtime
@@ -65,4 +66,4 @@ def _normalise(since: str | None) -> str:
     moment = datetime.fromisoformat(since.replace("Z", "+00:00"))
     if moment.tzinfo is None:
         raise ValueError("since needs an offset")
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return iso_z(moment.astimezone(UTC))
