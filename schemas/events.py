@@ -29,6 +29,12 @@ from schemas.lead_events import (
     LeadStatusChanged,
     OpportunityClosed,
 )
+from schemas.partner_system_events import (
+    CommissionAccrued,
+    PartnerActivity,
+    SharedLeadReleased,
+    ShareRecorded,
+)
 from schemas.privacy_events import (
     ConsentGiven,
     ConsentWithdrawn,
@@ -82,6 +88,10 @@ SystemEvent = (
     | DeadlineScheduled
     | DeadlineCancelled
     | DeadlineDue
+    | ShareRecorded
+    | SharedLeadReleased
+    | PartnerActivity
+    | CommissionAccrued
 )
 Event = LeadEvent | AgreementEvent | PrivacyEvent | SystemEvent
 
@@ -117,6 +127,10 @@ EVENT_TYPES: dict[str, type[Envelope]] = {
         DeadlineScheduled,
         DeadlineCancelled,
         DeadlineDue,
+        ShareRecorded,
+        SharedLeadReleased,
+        PartnerActivity,
+        CommissionAccrued,
     )
 }
 """Event type name -> its model; the names are the ``type`` values of the contract."""

@@ -24,6 +24,15 @@ EscalationRule = Literal[
     "DISPUTE_STEP_OVERDUE",
     "COMMISSION_OVERDUE",
 ]
+# Clocks that change an aggregate without raising an escalation (an agreement coming
+# into force, expiring or ending). Avro carries the rule as a string either way.
+TransitionRule = Literal[
+    "AGREEMENT_ACTIVATES",
+    "AGREEMENT_EXPIRES",
+    "TERMINATION_EFFECTIVE",
+]
+ClockRule = Literal[EscalationRule, TransitionRule]
+Aggregate = Literal["lead", "agreement", "dispute"]
 
 
 class EscalationRaisedData(Model):
@@ -84,7 +93,7 @@ class NotificationRaised(Envelope):
 
 class DeadlineScheduledData(Model):
     clock_id: NonEmpty
-    rule: EscalationRule
+    rule: ClockRule
     started_at: UtcDatetime
     due_at: UtcDatetime
     policy_version: NonEmpty
@@ -97,7 +106,7 @@ class DeadlineScheduled(Envelope):
 
 class DeadlineCancelledData(Model):
     clock_id: NonEmpty
-    rule: EscalationRule
+    rule: ClockRule
     reason: NonEmpty
 
 
@@ -110,10 +119,12 @@ class DeadlineDueData(Model):
     """The timer's request: "advance this subject's clocks to ``due_at``".
 
     A Faust timer cannot change a table, so it sends this to the clocks topic and the
-    agent that owns the subject applies it (design/ARCHITECTURE.md).
+    agent that owns the subject applies it (design/ARCHITECTURE.md). ``aggregate``
+    (added in v2) names the fold that owns the subject; v1 messages read as ``lead``.
     """
 
     due_at: UtcDatetime
+    aggregate: Aggregate = "lead"
 
 
 class DeadlineDue(Envelope):

@@ -1,7 +1,8 @@
 """Write ``schemas/avro/<Type>/v1.avsc`` from the pydantic models, once.
 
 The committed ``.avsc`` files are the binding contract; this generator only drafted
-v1. Later versions are written by hand and checked by ``schemas.compat``.
+v1 of a new type (existing files are left alone). Later versions are written by hand
+and checked by ``schemas.compat``.
 Run: ``python -m schemas.tools.generate_avsc``.
 """
 
@@ -83,7 +84,10 @@ def event_schema(type_name: str) -> Any:
 
 
 def main() -> None:
+    """Draft ``v1.avsc`` for each type that has none; committed files are never touched."""
     for type_name in EVENT_TYPES:
+        if any((AVRO_ROOT / type_name).glob("v*.avsc")):
+            continue  # the contract exists; a change is a hand-written v<N+1>
         path = AVRO_ROOT / type_name / "v1.avsc"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(event_schema(type_name), indent=2) + "\n")
