@@ -13,9 +13,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from projections.lead_consent import on_consent_given, on_consent_withdrawn
 from projections.lead_rules import DISQUALIFYING, SALES_DECISIONS, decision_problem
 from projections.lead_state import LeadState, state_from_json, state_to_json, to_view
-from projections.lead_step import Step
+from projections.lead_step import Refused, Step
 from projections.policy import Policy
 from schemas.envelope import Envelope
 from schemas.lead_events import (
@@ -26,7 +27,9 @@ from schemas.lead_events import (
     LeadScoreAdjusted,
     LeadStatusChanged,
     OpportunityClosed,
+    Person,
 )
+from schemas.privacy_events import ConsentGiven, ConsentWithdrawn
 
 __all__ = [
     "LeadState",
@@ -45,10 +48,6 @@ class Outcome:
     emitted: tuple[Envelope, ...] = ()
     rejection: str | None = None
     duplicate: bool = False
-
-
-class Refused(Exception):  # noqa: N818 - a refusal is an outcome, not an error
-    """Raised inside a handler to refuse an event; the state stays as it was."""
 
 
 def enter_status(step: Step, status: str, rule: str) -> None:
@@ -177,14 +176,27 @@ HANDLERS: dict[type[Envelope], Callable[[Step, Any], None]] = {
     LeadStatusChanged: on_status_changed,
     LeadConverted: on_converted,
     OpportunityClosed: on_opportunity_closed,
+    ConsentGiven: on_consent_given,
+    ConsentWithdrawn: on_consent_withdrawn,
 }
 
 
 def _capture(event: LeadCaptured) -> LeadState:
     data = event.data
-    return LeadState(
+    state = LeadState(
         lead_id=event.subject, industry=data.industry, budget=data.budget, readiness=data.readiness
     )
+    if isinstance(data.person, Person):  # a sealed person keeps its facts sealed
+        person = data.person
+        present = tuple(name for name, value in person.model_dump().items() if value)
+        state = replace(
+            state,
+            job_title=person.job_title,
+            region=person.region,
+            country=person.country,
+            person_fields=present,
+        )
+    return state
 
 
 def evolve(state: LeadState | None, event: Envelope, policy: Policy) -> Outcome:

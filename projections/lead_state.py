@@ -7,6 +7,28 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from projections.lead_partners import (
+    Commission,
+    Consent,
+    Obligation,
+    Share,
+    iso_z,
+    partner_fields,
+    record_to_json,
+    records_from_json,
+)
+
+__all__ = [
+    "Change",
+    "Clock",
+    "Escalation",
+    "LeadState",
+    "iso_z",  # defined with the partner records; re-exported here, one definition
+    "state_from_json",
+    "state_to_json",
+    "to_view",
+]
+
 
 @dataclass(frozen=True, slots=True)
 class Change:
@@ -49,6 +71,16 @@ class LeadState:
     readiness: str | None = None
     mql_at: datetime | None = None
     decided_at: datetime | None = None  # the first sales decision on the current MQL
+    # Non-secret qualification facts that share admission checks (rule 2).
+    job_title: str | None = None
+    region: str | None = None
+    country: str | None = None
+    person_fields: tuple[str, ...] = ()  # which person fields are present
+    consents: tuple[Consent, ...] = ()  # given and not withdrawn
+    shares: tuple[Share, ...] = ()
+    refused_partners: tuple[str, ...] = ()  # partners this lead was refused to
+    commissions: tuple[Commission, ...] = ()
+    obligations: tuple[Obligation, ...] = ()
     history: tuple[Change, ...] = ()
     clocks: tuple[Clock, ...] = ()
     escalations: tuple[Escalation, ...] = ()
@@ -86,6 +118,15 @@ def state_to_json(state: LeadState) -> bytes:
             [e.escalation_id, e.rule, e.clock_id, e.due_at.isoformat()] for e in state.escalations
         ],
         "seen": sorted(state.seen),
+        "job_title": state.job_title,
+        "region": state.region,
+        "country": state.country,
+        "person_fields": list(state.person_fields),
+        "consents": [record_to_json(c) for c in state.consents],
+        "shares": [record_to_json(s) for s in state.shares],
+        "refused_partners": list(state.refused_partners),
+        "commissions": [record_to_json(c) for c in state.commissions],
+        "obligations": [record_to_json(o) for o in state.obligations],
     }
     return json.dumps(body, separators=(",", ":")).encode()
 
@@ -114,11 +155,17 @@ def state_from_json(raw: bytes) -> LeadState:
             Escalation(i, r, c, datetime.fromisoformat(d)) for i, r, c, d in body["escalations"]
         ),
         seen=frozenset(body["seen"]),
+        # .get: a state stored before partners existed still loads.
+        job_title=body.get("job_title"),
+        region=body.get("region"),
+        country=body.get("country"),
+        person_fields=tuple(body.get("person_fields", ())),
+        consents=records_from_json(Consent, body.get("consents")),
+        shares=records_from_json(Share, body.get("shares")),
+        refused_partners=tuple(body.get("refused_partners", ())),
+        commissions=records_from_json(Commission, body.get("commissions")),
+        obligations=records_from_json(Obligation, body.get("obligations")),
     )
-
-
-def iso_z(value: datetime) -> str:
-    return value.isoformat().replace("+00:00", "Z")
 
 
 def to_view(state: LeadState) -> dict[str, Any]:
@@ -154,4 +201,6 @@ def to_view(state: LeadState) -> dict[str, Any]:
             {"rule": e.rule, "due_at": iso_z(e.due_at), "escalation_id": e.escalation_id}
             for e in state.escalations
         ],
+        # Added with partner sharing; the fields above are unchanged.
+        **partner_fields(state.shares, state.commissions, state.obligations),
     }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from projections.calendar import add_business_days
 from projections.ids import derived_id
@@ -28,6 +29,10 @@ from schemas.system_events import (
 SYSTEM = "leadledger"
 
 
+class Refused(Exception):  # noqa: N818 - a refusal is an outcome, not an error
+    """Raised inside a handler to refuse an event; the state stays as it was."""
+
+
 @dataclass
 class Step:
     state: LeadState
@@ -35,6 +40,7 @@ class Step:
     at: datetime
     cause: str
     emitted: list[Envelope] = field(default_factory=list)
+    agreements: Any = None  # projections.agreement_state.AgreementLookup, for share admission
 
     def log(self, kind: str, before: str | None, after: str | None, rule: str) -> None:
         change = Change(self.at, kind, before, after, self.cause, rule)
@@ -60,10 +66,24 @@ class Step:
             return start + timedelta(hours=clock.amount)
         return add_business_days(start, clock.amount, self.policy.calendar)
 
-    def start_clock(self, rule: LeadRule) -> None:
-        self.stop_clock(rule, "restarted")
+    def start_clock(
+        self,
+        rule: str,
+        *,
+        key: str | None = None,
+        due_at: datetime | None = None,
+        version: str | None = None,
+    ) -> None:
+        """Start a clock. A lead rule runs once per lead (its id names the cause); a
+        keyed clock (one per share, commission or obligation) gets ``rule:key`` and
+        brings its own due time and the terms version it runs under."""
+        self.stop_clock(rule, "restarted", key=key)
         clock = Clock(
-            rule, f"{rule}:{self.cause}", self.at, self.due_at(rule, self.at), self.policy.version
+            rule,
+            f"{rule}:{key}" if key else f"{rule}:{self.cause}",
+            self.at,
+            due_at if due_at is not None else self.due_at(cast(LeadRule, rule), self.at),
+            version or self.policy.version,
         )
         self.state = replace(self.state, clocks=(*self.state.clocks, clock))
         self._emit_system(
@@ -78,19 +98,30 @@ class Step:
             derived_id(self.state.lead_id, clock.clock_id, "scheduled"),
         )
 
-    def stop_clock(self, rule: str, reason: str) -> None:
+    def stop_clock(self, rule: str, reason: str, key: str | None = None) -> None:
+        """Stop the rule's clock (with a key: only that one of the rule's clocks)."""
         for clock in self.state.clocks:
-            if clock.rule == rule:
+            if clock.rule == rule and (key is None or clock.clock_id == f"{rule}:{key}"):
                 self.state = replace(
                     self.state, clocks=tuple(c for c in self.state.clocks if c is not clock)
                 )
                 self._emit_system(
                     DeadlineCancelled,
-                    DeadlineCancelledData(clock_id=clock.clock_id, rule=rule, reason=reason),
+                    DeadlineCancelledData(
+                        clock_id=clock.clock_id,
+                        rule=rule,
+                        reason=reason,
+                    ),
                     derived_id(self.state.lead_id, clock.clock_id, "cancelled"),
                 )
 
-    def escalate(self, clock: Clock, action: str | None, details: dict[str, str]) -> None:
+    def escalate(
+        self,
+        clock: Clock,
+        action: str | None,
+        details: dict[str, str],
+        notify: list[str] | None = None,
+    ) -> None:
         escalation_id = derived_id(self.state.lead_id, clock.clock_id, clock.due_at.isoformat())
         record = Escalation(escalation_id, clock.rule, clock.clock_id, clock.due_at)
         self.state = replace(
@@ -102,7 +133,7 @@ class Step:
             escalation_id=escalation_id,
             rule=clock.rule,
             due_at=clock.due_at,
-            notify=list(self.policy.clock(clock.rule).notify),  # type: ignore[arg-type]
+            notify=notify if notify is not None else list(self.policy.clock(clock.rule).notify),  # type: ignore[arg-type]
             action=action,
             details=details,
         )
@@ -115,11 +146,20 @@ class Step:
         )
         self._emit_system(NotificationRaised, data, notification_id)
 
-    def _emit_system(self, cls: type[Envelope], data: object, event_id: str) -> None:
+    def _emit_system(
+        self, cls: type[Envelope], data: object, event_id: str, subject: str | None = None
+    ) -> None:
+        self.emit(cls, data, event_id, subject)
+
+    def emit(
+        self, cls: type[Envelope], data: object, event_id: str, subject: str | None = None
+    ) -> None:
+        """Emit a system event about this lead, or (``subject``) about a partner or an
+        agreement, at this step's time."""
         self.emitted.append(
             cls(
                 event_id=event_id,
-                subject=self.state.lead_id,
+                subject=subject or self.state.lead_id,
                 occurred_at=self.at,  # type: ignore[call-arg]
                 source=SYSTEM,
                 actor="system",
