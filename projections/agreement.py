@@ -1,0 +1,195 @@
+"""The agreement aggregate as a pure fold: ``evolve_agreement(state, event, policy)``.
+
+No Kafka, no clock: an event's ``occurred_at`` is the only time. Before an event is
+applied every clock due at or before it fires (``advance_agreement``), so replay
+raises what the live timer raised. Rules: design rule 5 (term and termination), 7's
+counterpart in ``projections/dispute.py``, 10 (signatures and review); the mapping to
+the seed's ten elements is ``projections/AGREEMENTS.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from projections import agreement_lifecycle as life
+from projections.agreement_state import (
+    ACTIVE,
+    EXPIRED,
+    OUTSTANDING,
+    PROPOSED,
+    TERMINATED,
+    AgreementState,
+    state_at,
+    terms_at,
+)
+from projections.agreement_step import AgreementStep, Outcome, Refused
+from projections.agreement_terms import (
+    amend,
+    propose,
+    sign,
+    terms_problems,
+)
+from projections.lead_state import iso_z
+from projections.policy import Policy
+from schemas.agreement_events import (
+    AgreementAmended,
+    AgreementProposed,
+    AgreementRenewed,
+    AgreementSigned,
+    AgreementTerminated,
+)
+from schemas.envelope import Envelope
+from schemas.partner_system_events import ShareRecorded
+
+__all__ = ["Outcome", "advance_agreement", "evolve_agreement"]
+
+
+def _ongoing(step: AgreementStep, what: str) -> None:
+    now = state_at(step.state, step.at)
+    if now not in {PROPOSED, ACTIVE}:
+        raise Refused(f"agreement {step.agreement_id} is {now}: cannot {what}")
+
+
+def on_proposed(step: AgreementStep, event: AgreementProposed) -> None:
+    raise Refused(f"agreement {event.subject} was already proposed")
+
+
+def on_signed(step: AgreementStep, event: AgreementSigned) -> None:
+    _ongoing(step, "sign")
+    sign(step, event)
+
+
+def on_amended(step: AgreementStep, event: AgreementAmended) -> None:
+    _ongoing(step, "amend")
+    amend(step, event)
+
+
+def on_renewed(step: AgreementStep, event: AgreementRenewed) -> None:
+    now = state_at(step.state, step.at)
+    if now != ACTIVE:
+        raise Refused(f"only an ACTIVE agreement is renewed; {step.agreement_id} is {now}")
+    new, old = event.data.expires_at, step.state.expires_at
+    if new <= step.at or (old is not None and new <= old):
+        shown = iso_z(old) if old else "none"
+        raise Refused(
+            f"renewal to {iso_z(new)} must be later than now and than the expiry ({shown})"
+        )
+    step.log("expires_at", iso_z(old) if old else None, iso_z(new), f"renewed by {event.event_id}")
+    step.state = replace(step.state, expires_at=new)
+    step.tell_parties(ACTIVE, {"renewed_until": iso_z(new)})
+    life.schedule_expiry(step)
+
+
+def on_terminated(step: AgreementStep, event: AgreementTerminated) -> None:
+    partner = event.data.partner_id
+    if partner not in {p.partner_id for p in step.state.parties}:
+        raise Refused(f"{partner} is not a party to agreement {step.agreement_id}")
+    _ongoing(step, "terminate")
+    if step.state.termination_effective_at is not None:
+        raise Refused(
+            f"agreement {step.agreement_id} is already terminating, effective "
+            f"{iso_z(step.state.termination_effective_at)}"
+        )
+    _, terms = terms_at(step.state, step.at)
+    notice = step.at + timedelta(days=terms.termination.notice_days)
+    effective = max(event.data.effective_at, notice)
+    step.log("termination", None, iso_z(effective), f"by {partner}: {event.data.reason}")
+    step.state = replace(step.state, terminated_by=partner, termination_effective_at=effective)
+    if effective <= step.at:
+        life.termination_effective(step, None)
+        return
+    for clock in step.state.clocks:  # nothing is due once the agreement has ended
+        if clock.due_at >= effective:
+            step.stop_clock(clock.rule, f"terminated effective {iso_z(effective)}")
+    step.start_clock("TERMINATION_EFFECTIVE", effective, iso_z(effective))
+    step.tell_parties("TERMINATING", {"effective_at": iso_z(effective), "by": partner})
+
+
+def on_share_recorded(step: AgreementStep, event: ShareRecorded) -> None:
+    """Book-keeping of the agreement's shared leads, for release at its end."""
+    data, key = event.data, (event.data.lead_id, event.data.to_partner)
+    before = next((s for lead, to, s in step.state.shared_leads if (lead, to) == key), None)
+    status = data.status
+    if before == "released" and status in OUTSTANDING:
+        return  # already released at the end; a late status cannot bring it back
+    version, _ = terms_at(step.state, step.at)
+    shares = tuple(s for s in step.state.shared_leads if (s[0], s[1]) != key)
+    versions = step.state.share_versions
+    if not any((lead, to) == key for lead, to, _ in versions):
+        versions = (*versions, (*key, version))
+    step.state = replace(
+        step.state, shared_leads=(*shares, (*key, status)), share_versions=versions
+    )
+    step.log("share", data.lead_id, status, f"{data.from_partner} -> {data.to_partner}")
+    if status in OUTSTANDING and step.state.status in {TERMINATED, EXPIRED}:
+        life.release(step, *key)  # the end came first: release it now, as at the end
+
+
+HANDLERS: dict[type[Envelope], Callable[[AgreementStep, Any], None]] = {
+    AgreementProposed: on_proposed,
+    AgreementSigned: on_signed,
+    AgreementAmended: on_amended,
+    AgreementRenewed: on_renewed,
+    AgreementTerminated: on_terminated,
+    ShareRecorded: on_share_recorded,
+}
+
+
+def evolve_agreement(state: AgreementState | None, event: Envelope, policy: Policy) -> Outcome:
+    """Apply one event; a seen ``event_id`` is a no-op, a refused event changes nothing."""
+    if state is None:
+        return _create(event, policy)
+    if event.event_id in state.seen:
+        return Outcome(state, duplicate=True)
+    handler = HANDLERS.get(type(event))
+    if handler is None:
+        return Outcome(state, rejection=f"{event.type} is not an agreement event")
+    overdue = advance_agreement(state, event.occurred_at, policy)
+    assert overdue.state is not None  # advancing never forgets an agreement
+    step = AgreementStep(overdue.state, policy, event.occurred_at, event.event_id)
+    try:
+        handler(step, event)
+    except Refused as refusal:
+        refused = replace(overdue.state, seen=overdue.state.seen | {event.event_id})
+        return Outcome(refused, overdue.emitted, rejection=str(refusal))
+    final = replace(step.state, seen=step.state.seen | {event.event_id})
+    return Outcome(final, (*overdue.emitted, *step.emitted))
+
+
+def _create(event: Envelope, policy: Policy) -> Outcome:
+    if not isinstance(event, AgreementProposed):
+        return Outcome(None, rejection=f"{event.type} for unknown agreement {event.subject}")
+    if problems := terms_problems(event.data.parties, event.data.terms):
+        return Outcome(None, rejection="; ".join(problems))
+    return propose(event, policy)
+
+
+def _activates(step: AgreementStep, clock: Any) -> None:
+    step.state = replace(step.state, clocks=tuple(c for c in step.state.clocks if c != clock))
+    life.activate(step, clock.due_at)
+
+
+CLOCK_RULES: dict[str, Callable[[AgreementStep, Any], None]] = {
+    "AGREEMENT_ACTIVATES": _activates,
+    "AGREEMENT_REVIEW_DUE": life.review_due,
+    "AGREEMENT_EXPIRING": life.expiring,
+    "AGREEMENT_EXPIRES": life.expires,
+    "TERMINATION_EFFECTIVE": life.termination_effective,
+}
+
+
+def advance_agreement(state: AgreementState, now: datetime, policy: Policy) -> Outcome:
+    """Fire every open clock due at or before ``now``, earliest first."""
+    emitted: list[Envelope] = []
+    while due := sorted(
+        (c for c in state.clocks if c.due_at <= now), key=lambda c: (c.due_at, c.rule)
+    ):
+        clock = due[0]
+        step = AgreementStep(state, policy, clock.due_at, clock.clock_id)
+        CLOCK_RULES[clock.rule](step, clock)
+        state = step.state
+        emitted.extend(step.emitted)
+    return Outcome(state, tuple(emitted))
