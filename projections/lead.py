@@ -13,11 +13,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from projections import commission, sharing, sharing_release
+from projections.agreement_state import EMPTY_BOOK, AgreementLookup
 from projections.lead_consent import on_consent_given, on_consent_withdrawn
 from projections.lead_rules import DISQUALIFYING, SALES_DECISIONS, decision_problem
 from projections.lead_state import LeadState, state_from_json, state_to_json, to_view
 from projections.lead_step import Refused, Step
 from projections.policy import Policy
+from projections.sharing_clocks import PARTNER_CLOCKS
+from schemas.agreement_events import CommissionPaid, LeadShared, PartnerResponded
 from schemas.envelope import Envelope
 from schemas.lead_events import (
     LeadActivity,
@@ -29,7 +33,13 @@ from schemas.lead_events import (
     OpportunityClosed,
     Person,
 )
-from schemas.privacy_events import ConsentGiven, ConsentWithdrawn
+from schemas.partner_system_events import SharedLeadReleased
+from schemas.privacy_events import (
+    ConsentGiven,
+    ConsentWithdrawn,
+    ErasureConfirmed,
+    ErasureRequested,
+)
 
 __all__ = [
     "LeadState",
@@ -168,16 +178,35 @@ def on_opportunity_closed(step: Step, event: OpportunityClosed) -> None:
     )
 
 
-HANDLERS: dict[type[Envelope], Callable[[Step, Any], None]] = {
+Handler = Callable[[Step, Any], None]
+
+
+def then(first: Handler, second: Handler) -> Handler:
+    """The lifecycle rule, then the partner rule the same event triggers."""
+
+    def both(step: Step, event: Any) -> None:
+        first(step, event)
+        second(step, event)
+
+    return both
+
+
+HANDLERS: dict[type[Envelope], Handler] = {
     LeadCaptured: on_captured,
     LeadActivity: on_activity,
     LeadScoreAdjusted: on_score_adjusted,
     LeadAssigned: on_assigned,
     LeadStatusChanged: on_status_changed,
-    LeadConverted: on_converted,
-    OpportunityClosed: on_opportunity_closed,
+    LeadConverted: then(on_converted, commission.on_converted),
+    OpportunityClosed: then(on_opportunity_closed, commission.on_opportunity_closed),
     ConsentGiven: on_consent_given,
     ConsentWithdrawn: on_consent_withdrawn,
+    LeadShared: sharing.on_lead_shared,
+    PartnerResponded: sharing.on_partner_responded,
+    CommissionPaid: commission.on_commission_paid,
+    SharedLeadReleased: sharing_release.on_shared_lead_released,
+    ErasureConfirmed: sharing_release.on_erasure_confirmed,
+    ErasureRequested: sharing_release.on_erasure_requested,
 }
 
 
@@ -199,8 +228,17 @@ def _capture(event: LeadCaptured) -> LeadState:
     return state
 
 
-def evolve(state: LeadState | None, event: Envelope, policy: Policy) -> Outcome:
-    """Apply one event; a seen ``event_id`` is a no-op, a refused event changes nothing."""
+def evolve(
+    state: LeadState | None,
+    event: Envelope,
+    policy: Policy,
+    agreements: AgreementLookup = EMPTY_BOOK,
+) -> Outcome:
+    """Apply one event; a seen ``event_id`` is a no-op, a refused event changes nothing
+    (except a refused share, which is recorded: ``rejection`` is then set as well).
+
+    ``agreements`` is every agreement known, for share admission (exclusivity spans
+    agreements)."""
     if state is None:
         if isinstance(event, LeadCaptured):
             return Outcome(replace(_capture(event), seen=frozenset({event.event_id})))
@@ -212,7 +250,7 @@ def evolve(state: LeadState | None, event: Envelope, policy: Policy) -> Outcome:
         return Outcome(state, rejection=f"{event.type} is not a lead lifecycle event")
     overdue = advance(state, event.occurred_at, policy)
     assert overdue.state is not None  # advance never forgets a lead
-    step = Step(overdue.state, policy, event.occurred_at, event.event_id)
+    step = Step(overdue.state, policy, event.occurred_at, event.event_id, agreements=agreements)
     try:
         handler(step, event)
     except Refused as refusal:
@@ -221,7 +259,7 @@ def evolve(state: LeadState | None, event: Envelope, policy: Policy) -> Outcome:
         refused = replace(overdue.state, seen=overdue.state.seen | {event.event_id})
         return Outcome(refused, overdue.emitted, rejection=str(refusal))
     final = replace(step.state, seen=step.state.seen | {event.event_id})
-    return Outcome(final, (*overdue.emitted, *step.emitted))
+    return Outcome(final, (*overdue.emitted, *step.emitted), rejection=step.refusal)
 
 
 def advance(state: LeadState, now: datetime, policy: Policy) -> Outcome:
@@ -234,6 +272,8 @@ def advance(state: LeadState, now: datetime, policy: Policy) -> Outcome:
         step = Step(state, policy, clock.due_at, clock.clock_id)
         if clock.rule == "SAL_NOT_CONVERTED":
             _reassign(step, clock)
+        elif clock.rule in PARTNER_CLOCKS:
+            PARTNER_CLOCKS[clock.rule](step, clock)
         else:
             step.escalate(
                 clock, None, {"owner": state.owner or "unassigned", "status": state.status}

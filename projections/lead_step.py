@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import cast
 
+from projections.agreement_state import EMPTY_BOOK, AgreementLookup
 from projections.calendar import add_business_days
 from projections.ids import derived_id
 from projections.lead_state import Change, Clock, Escalation, LeadState
@@ -40,7 +41,8 @@ class Step:
     at: datetime
     cause: str
     emitted: list[Envelope] = field(default_factory=list)
-    agreements: Any = None  # projections.agreement_state.AgreementLookup, for share admission
+    agreements: AgreementLookup = EMPTY_BOOK  # every agreement, for share admission
+    refusal: str | None = None  # set when the event is refused but still recorded
 
     def log(self, kind: str, before: str | None, after: str | None, rule: str) -> None:
         change = Change(self.at, kind, before, after, self.cause, rule)

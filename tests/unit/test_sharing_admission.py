@@ -1,0 +1,163 @@
+"""Share admission (design rules 1-4 and 9): every reason, and what an admitted share
+records and emits."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.partners import T0, SharedLead, at, book, run, signed_agreement, terms
+
+
+def test_an_admitted_share_snapshots_its_terms_and_starts_the_response_clock() -> None:
+    lead = SharedLead()
+    share = lead.shared(at(2))
+    result = run([lead.captured(), lead.consent(at(1)), share])
+    assert result.rejections == []
+    (recorded,) = result.lead.shares
+    assert (recorded.share_id, recorded.to_partner, recorded.status) == (
+        share.event_id,
+        "rec",
+        "pending",
+    )
+    assert (recorded.terms_version, recorded.accept_within_hours) == (1, 48)
+    (clock,) = result.lead.clocks
+    assert clock.clock_id == f"PARTNER_NOT_RESPONDED:{share.event_id}"
+    assert clock.due_at == at(2) + timedelta(hours=48)
+    assert clock.policy_version == "AG1@v1"
+    (record,) = result.of_type("ShareRecorded")
+    assert (record.subject, record.data.status, record.data.lead_id) == ("AG1", "admitted", "L1")
+    assert [a.data.kind for a in result.activities("gen")] == ["share_sent"]
+    assert [a.data.kind for a in result.activities("rec")] == ["share_received"]
+
+
+def test_every_reason_is_listed_not_only_the_first() -> None:
+    strict = terms(
+        qualification={
+            "min_budget": 50000,
+            "industries": ["fintech"],
+            "job_roles": ["cto"],
+            "readiness": ["now", "3m"],
+            "required_fields": ["phone", "budget"],
+            "min_score": 40,
+        },
+        nda_required=True,
+    )
+    unsigned = signed_agreement(the_terms=strict, signed=False)
+    exclusive = signed_agreement(
+        "AG2",
+        parties=(("gen", "generator"), ("rec2", "receiver")),
+        the_terms=terms(exclusivity=[{"region": "EMEA", "partner_id": "rec2"}]),
+    )
+    lead = SharedLead()
+    events = [lead.captured(budget=100.0, readiness="12m"), lead.shared(at(1), to="gen", frm="rec")]
+    result = run(events, book(unsigned, exclusive))
+    (rejected,) = result.of_type("LeadShareRejected")
+    reasons = "\n".join(rejected.data.reasons)
+    for fragment in (
+        "is PROPOSED",
+        "rec has role receiver",
+        "gen has role generator",
+        "budget 100.0 is below the minimum 50000",
+        "industry saas is not one of fintech",
+        "job title Head of Sales matches none of cto",
+        "readiness 12m",
+        "required fields missing: phone",
+        "score 0 is below the minimum 40",
+        "require consent",
+        "NDA is required and not signed by gen, rec",
+        "AG2 gives rec2 exclusivity over region EMEA",
+    ):
+        assert fragment in reasons
+    assert len(rejected.data.reasons) == 12
+    assert result.rejections == ["; ".join(rejected.data.reasons)]
+    assert result.lead.shares == ()
+    # The sender learns why; the partner it was meant for hears nothing of it.
+    assert [a.data.kind for a in result.activities("rec")] == ["share_refused"]
+    assert result.activities("rec")[0].data.reasons == rejected.data.reasons
+    assert result.activities("gen") == []
+
+
+def test_a_partner_never_receives_a_lead_it_was_refused() -> None:
+    lead = SharedLead()
+    events = [lead.captured(), lead.shared(at(1)), lead.consent(at(2)), lead.shared(at(3))]
+    result = run(events)
+    first, second = result.of_type("LeadShareRejected")
+    assert "require consent" in first.data.reasons[0]
+    assert second.data.reasons == [
+        "rec was refused lead L1 before, and a partner never receives a lead it was refused"
+    ]
+    assert result.lead.refused_partners == ("rec",)
+
+
+def test_consent_must_name_the_partner_or_any_and_be_in_force() -> None:
+    lead = SharedLead()
+    for_other = run([lead.captured(), lead.consent(at(1), "someone-else"), lead.shared(at(2))])
+    assert len(for_other.of_type("LeadShareRejected")) == 1
+    lead = SharedLead()
+    for_rec = run([lead.captured(), lead.consent(at(1), "rec"), lead.shared(at(2))])
+    assert for_rec.rejections == []
+    lead = SharedLead()
+    no_consent_needed = book(signed_agreement(the_terms=terms(privacy={"require_consent": False})))
+    assert run([lead.captured(), lead.shared(at(2))], no_consent_needed).rejections == []
+
+
+def test_exclusivity_of_an_inactive_agreement_or_for_the_same_receiver_does_not_block() -> None:
+    grant = terms(exclusivity=[{"industry": "SaaS", "partner_id": "rec"}])
+    to_rec = signed_agreement("AG2", (("gen", "generator"), ("rec", "receiver")), grant)
+    proposed = signed_agreement(
+        "AG3", (("gen", "generator"), ("x", "receiver")), grant, signed=False
+    )
+    lead = SharedLead()
+    result = run(
+        [lead.captured(), lead.consent(at(1)), lead.shared(at(2))],
+        book(signed_agreement(), to_rec, proposed),
+    )
+    assert result.rejections == []
+    other = terms(exclusivity=[{"industry": "SaaS", "region": "APAC", "partner_id": "x"}])
+    both_fields = signed_agreement("AG4", (("gen", "generator"), ("x", "receiver")), other)
+    lead = SharedLead()
+    result = run(
+        [lead.captured(), lead.consent(at(1)), lead.shared(at(2))],
+        book(signed_agreement(), both_fields),
+    )
+    assert result.rejections == []  # the grant names APAC and SaaS: the EMEA lead is outside it
+
+
+def test_unknown_or_expired_agreement() -> None:
+    lead = SharedLead()
+    unknown = run([lead.captured(), lead.consent(at(1)), lead.shared(at(2), ag="NOPE")])
+    assert unknown.of_type("LeadShareRejected")[0].data.reasons == ["unknown agreement NOPE"]
+    expired = signed_agreement(the_terms=terms(expires_at=T0 - timedelta(days=1)))
+    lead = SharedLead()
+    result = run([lead.captured(), lead.consent(at(1)), lead.shared(at(2))], book(expired))
+    assert "is EXPIRED" in result.of_type("LeadShareRejected")[0].data.reasons[0]
+
+
+def test_one_lead_shared_with_two_receivers_runs_two_response_clocks() -> None:
+    parties = (("gen", "generator"), ("rec", "receiver"), ("rec2", "both"))
+    agreements = book(signed_agreement(parties=parties))
+    lead = SharedLead()
+    events = [
+        lead.captured(),
+        lead.consent(at(1)),
+        lead.shared(at(2)),
+        lead.shared(at(3), to="rec2"),
+    ]
+    result = run(events, agreements, until=at(100))
+    assert result.escalations() == [
+        ("PARTNER_NOT_RESPONDED", at(50), ["gen", "rec"]),
+        ("PARTNER_NOT_RESPONDED", at(51), ["gen", "rec2"]),
+    ]
+    ids = {e.data.escalation_id for e in result.of_type("EscalationRaised")}
+    assert len(ids) == 2
+    assert [a.data.kind for a in result.activities("rec2")] == [
+        "share_received",
+        "response_overdue",
+    ]
+
+
+def test_sharing_the_same_lead_twice_to_one_partner_is_refused() -> None:
+    lead = SharedLead()
+    result = run([lead.captured(), lead.consent(at(1)), lead.shared(at(2)), lead.shared(at(3))])
+    (rejected,) = result.of_type("LeadShareRejected")
+    assert rejected.data.reasons == ["lead L1 is already with rec"]
