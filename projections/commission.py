@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 from projections.ids import derived_id
 from projections.lead_partners import Commission, Share, iso_z
@@ -26,28 +27,27 @@ COMMISSION_CLOCK = "COMMISSION_OVERDUE"
 
 def on_converted(step: Step, event: LeadConverted) -> None:
     for share in held_shares(step):
-        activity(
-            step,
-            share.to_partner,
-            "lead_converted",
-            agreement_id=share.agreement_id,
-            counterparty=share.from_partner,
-        )
+        _to_receiver(step, share, "lead_converted")
+
+
+def _to_receiver(step: Step, share: Share, kind: str, **data: Any) -> None:
+    """A KPI fact for the partner that holds the lead (not for the generator)."""
+    activity(
+        step,
+        share.to_partner,
+        kind,
+        agreement_id=share.agreement_id,
+        counterparty=share.from_partner,
+        details={"share_id": share.share_id, "role": "receiver"},
+        **data,
+    )
 
 
 def on_opportunity_closed(step: Step, event: OpportunityClosed) -> None:
     data = event.data
     for share in held_shares(step):
         if data.won:
-            activity(
-                step,
-                share.to_partner,
-                "opportunity_won",
-                agreement_id=share.agreement_id,
-                counterparty=share.from_partner,
-                amount=data.amount,
-                currency=data.currency,
-            )
+            _to_receiver(step, share, "opportunity_won", amount=data.amount, currency=data.currency)
             if share.revenue_model is not None:
                 _accrue(step, share, data.opportunity_id, data.amount, data.currency)
         if share.status == "retained":  # kept until the lead closed: now it has
