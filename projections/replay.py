@@ -1,29 +1,49 @@
 """Fold an event log on event time up to ``as_of``: the auditors' answer.
 
-The log is applied in log order (file order, or Kafka's per-partition order); events
-that happened after ``as_of`` are left out, and every lead is then advanced to
-``as_of`` so clocks that ran out by then are raised. A log whose times go backwards is
-still applied in log order; ``advance`` never moves a lead's time back.
+A discrete-event simulation over every aggregate (leads, agreements, disputes, partner
+views). The log is applied in log order (file order, or Kafka's per-partition order);
+events after ``as_of`` are left out. Before an event at time t, every clock of every
+aggregate due at or before t fires, earliest first (one heap of next due times), so an
+agreement's termination releases its leads before a later lead event, as the live
+timer would have. What a fold emits for another aggregate (``ShareRecorded``,
+``SharedLeadReleased``, ``PartnerActivity``) is applied right after the event that
+emitted it. A log whose times go backwards is still applied in log order.
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from statistics import mean
+from typing import Any
 
-from projections.lead import LeadState, advance, evolve
+from projections import agreement, dispute, lead
+from projections.agreement_state import AgreementBook
+from projections.dispute_state import DisputeState
+from projections.lead import LeadState
 from projections.lead_state import iso_z
+from projections.partner_view import fold_activity
+from projections.partner_view_state import PartnerView
 from projections.policy import Policy
 from schemas.envelope import Envelope
-from schemas.events import LEAD_EVENT_CLASSES
+from schemas.lead_events import LeadCaptured
+from schemas.partner_system_events import PartnerActivity
 from schemas.system_events import EscalationRaised
+
+KIND_OF: dict[type[Envelope], str] = dict.fromkeys((LeadCaptured, *lead.HANDLERS), "lead")
+KIND_OF |= dict.fromkeys(agreement.HANDLERS, "agreement")
+KIND_OF |= dict.fromkeys(dispute.HANDLERS, "dispute")
 
 
 @dataclass
 class ReplayResult:
     leads: dict[str, LeadState] = field(default_factory=dict)
+    agreements: AgreementBook = field(default_factory=AgreementBook)
+    disputes: dict[str, DisputeState] = field(default_factory=dict)
+    partners: dict[str, PartnerView] = field(default_factory=dict)
     escalations: list[EscalationRaised] = field(default_factory=list)
     rejections: list[tuple[str, str]] = field(default_factory=list)  # (event id, reason)
 
@@ -44,37 +64,98 @@ class ReplayResult:
         ]
 
 
-def replay_leads(events: Iterable[Envelope], as_of: datetime, policy: Policy) -> ReplayResult:
-    result = ReplayResult()
-    for event in events:
-        if event.occurred_at > as_of or not isinstance(event, LEAD_EVENT_CLASSES):
-            continue
-        outcome = evolve(result.leads.get(event.subject), event, policy)
-        _collect(result, event.subject, outcome.state, outcome.emitted)
+class Simulation:
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self.result = ReplayResult()
+        self._heap: list[tuple[datetime, int, str, str]] = []
+        self._order = itertools.count()
+
+    def feed(self, event: Envelope) -> None:
+        self.run_clocks(event.occurred_at)
+        self.apply(event, event.event_id)
+
+    def apply(self, event: Envelope, cause: str) -> None:
+        if isinstance(event, PartnerActivity):
+            views = self.result.partners
+            views[event.subject] = fold_activity(views.get(event.subject), event)
+        elif isinstance(event, EscalationRaised):
+            self.result.escalations.append(event)
+        elif (kind := KIND_OF.get(type(event))) is not None:
+            self._settle(kind, event.subject, self._evolve(kind, event), cause)
+        # Anything else (notifications, deadlines, share rejections) is output only.
+
+    def run_clocks(self, now: datetime) -> None:
+        """Fire every clock due at or before ``now``, across aggregates, in due order."""
+        while self._heap and self._heap[0][0] <= now:
+            due, _, kind, subject = heapq.heappop(self._heap)
+            state = self._get(kind, subject)
+            if state is None or _next_due(state) != due:
+                continue  # stale entry: the clock was stopped or already fired
+            self._settle(kind, subject, self._advance(kind, state, due), f"clock:{subject}")
+
+    def _evolve(self, kind: str, event: Envelope) -> Any:
+        state, policy = self._get(kind, event.subject), self.policy
+        if kind == "lead":
+            return lead.evolve(state, event, policy, self.result.agreements)
+        if kind == "agreement":
+            return agreement.evolve_agreement(state, event, policy)
+        return dispute.evolve_dispute(state, event, policy, self.result.agreements)
+
+    def _advance(self, kind: str, state: Any, now: datetime) -> Any:
+        if kind == "lead":
+            return lead.advance(state, now, self.policy)
+        if kind == "agreement":
+            return agreement.advance_agreement(state, now, self.policy)
+        return dispute.advance_dispute(state, now, self.policy)
+
+    def _get(self, kind: str, subject: str) -> Any:
+        if kind == "agreement":
+            return self.result.agreements.get(subject)
+        store: dict[str, Any] = self.result.leads if kind == "lead" else self.result.disputes
+        return store.get(subject)
+
+    def _settle(self, kind: str, subject: str, outcome: Any, cause: str) -> None:
+        if outcome.state is not None:
+            if kind == "agreement":
+                self.result.agreements.put(outcome.state)
+            elif kind == "lead":
+                self.result.leads[subject] = outcome.state
+            else:
+                self.result.disputes[subject] = outcome.state
+            if (due := _next_due(outcome.state)) is not None:
+                heapq.heappush(self._heap, (due, next(self._order), kind, subject))
         if outcome.rejection:
-            result.rejections.append((event.event_id, outcome.rejection))
-    for lead_id, state in list(result.leads.items()):
-        outcome = advance(state, as_of, policy)
-        _collect(result, lead_id, outcome.state, outcome.emitted)
-    return result
+            self.result.rejections.append((cause, outcome.rejection))
+        for emitted in outcome.emitted:
+            self.apply(emitted, emitted.event_id)
 
 
-def _collect(
-    result: ReplayResult, subject: str, state: LeadState | None, emitted: Iterable[object]
-) -> None:
-    if state is not None:
-        result.leads[subject] = state
-    result.escalations.extend(e for e in emitted if isinstance(e, EscalationRaised))
+def _next_due(state: Any) -> datetime | None:
+    return min((c.due_at for c in state.clocks), default=None)
+
+
+def replay(events: Iterable[Envelope], as_of: datetime, policy: Policy) -> ReplayResult:
+    simulation = Simulation(policy)
+    for event in events:
+        if event.occurred_at <= as_of:
+            simulation.feed(event)
+    simulation.run_clocks(as_of)
+    return simulation.result
+
+
+replay_leads = replay
+"""The name the lead-lifecycle callers use; it now folds every aggregate."""
 
 
 def weekly_mql_follow_up(leads: Iterable[LeadState]) -> list[dict[str, object]]:
     """Average hours from MQL to the first sales decision, by the ISO week of the MQL."""
     weeks: dict[str, list[float]] = {}
-    for lead in leads:
-        if lead.mql_at is None or lead.decided_at is None:
+    for state in leads:
+        if state.mql_at is None or state.decided_at is None:
             continue
-        year, week, _ = lead.mql_at.isocalendar()
-        hours = (lead.decided_at - lead.mql_at).total_seconds() / 3600
+        year, week, _ = state.mql_at.isocalendar()
+        hours = (state.decided_at - state.mql_at).total_seconds() / 3600
         weeks.setdefault(f"{year}-W{week:02d}", []).append(hours)
     return [
         {"week": week, "average_hours": round(mean(hours), 2), "count": len(hours)}

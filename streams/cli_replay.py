@@ -10,12 +10,16 @@ import json
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from pydantic import AwareDatetime, TypeAdapter, ValidationError
 
+from projections.agreement_codec import to_view as agreement_view
+from projections.agreement_state import party_ids
 from projections.lead_state import to_view
+from projections.partner_view import to_view as partner_view
+from projections.partner_view_state import PartnerView
 from projections.policy import PolicyError, load_policy
 from projections.replay import ReplayResult, replay_leads, weekly_mql_follow_up
 from schemas.events import Event
@@ -71,24 +75,53 @@ PolicyOption = Annotated[Path | None, typer.Option("--policy", help="policy TOML
 def replay(
     logs: Annotated[list[str], typer.Argument(help=LOGS_HELP)],
     as_of: Annotated[str, typer.Option("--as-of", help="ISO-8601 time: fold up to here")],
+    *,
     lead: Annotated[str | None, typer.Option("--lead", help="print this lead's state")] = None,
     escalations: Annotated[
         bool, typer.Option("--escalations", help="print every escalation")
     ] = False,
+    partner: Annotated[
+        str | None, typer.Option("--partner", help="print this partner's sharing view")
+    ] = None,
+    agreement: Annotated[
+        str | None, typer.Option("--agreement", help="print this agreement's state")
+    ] = None,
     policy: PolicyOption = None,
 ) -> None:
     """Fold the log on event time up to --as-of and print JSON."""
-    if (lead is None) == (not escalations):
-        raise usage_error("give exactly one of --lead ID or --escalations")
+    if sum((lead is not None, escalations, partner is not None, agreement is not None)) != 1:
+        raise usage_error(
+            "give exactly one of --lead ID, --escalations, --partner ID or --agreement ID"
+        )
     result = fold_logs(logs, as_of, policy)
     if escalations:
         typer.echo(json.dumps(result.escalation_rows(), indent=2))
         return
-    state = result.leads.get(lead or "")
-    if state is None:
-        typer.echo(f"leadledger: no lead {lead!r} in the log up to {as_of}", err=True)
+    body = _one_view(result, lead, partner, agreement, parse_time(as_of))
+    if body is None:
+        what = "lead" if lead else "partner" if partner else "agreement"
+        name = lead or partner or agreement
+        typer.echo(f"leadledger: no {what} {name!r} in the log up to {as_of}", err=True)
         raise typer.Exit(1)
-    typer.echo(json.dumps(to_view(state), indent=2))
+    typer.echo(json.dumps(body, indent=2))
+
+
+def _one_view(
+    result: ReplayResult,
+    lead: str | None,
+    partner: str | None,
+    agreement: str | None,
+    as_of: datetime,
+) -> dict[str, Any] | None:
+    if lead is not None:
+        state = result.leads.get(lead)
+        return to_view(state) if state is not None else None
+    if partner is not None:
+        view = result.partners.get(partner)
+        known = view is not None or any(partner in party_ids(a) for a in result.agreements.all())
+        return partner_view(view or PartnerView(partner)) if known else None
+    found = result.agreements.get(agreement or "")
+    return agreement_view(found, as_of) if found is not None else None
 
 
 def follow_up(

@@ -1,0 +1,110 @@
+"""Replay across aggregates: clocks of every aggregate fire in due order before a later
+event, commands apply right after the event that emitted them, and the CLI's
+``--partner`` / ``--agreement`` answers follow the replay contract."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from projections.policy import Policy
+from projections.replay import replay
+from schemas.envelope import Envelope
+from schemas.jsonl import write_log
+from streams.cli import cli
+from tests.agreements import Agreement, at
+from tests.partners import SharedLead
+
+AS_OF = "2026-03-10T00:00:00Z"
+
+
+def partnership() -> list[Envelope]:
+    deal, one, two = Agreement("AG1"), SharedLead("L1"), SharedLead("L2")
+    return [
+        deal.proposed(at(0)),
+        *deal.signed_by_all(at(1)),
+        one.captured(at(2)),
+        one.consent(at(2)),
+        one.shared(at(3)),
+        one.responded(at(3, hours=5)),
+        deal.terminated(at(10)),  # notice 30 days: effective at(40)
+        two.captured(at(50)),
+        two.consent(at(50)),
+        two.shared(at(50)),  # the agreement ended at(40)
+    ]
+
+
+@pytest.fixture
+def log(tmp_path: Path) -> Path:
+    path = tmp_path / "partners.jsonl"
+    with path.open("w") as handle:
+        write_log(partnership(), handle)
+    return path
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_the_termination_releases_the_lead_before_the_next_event() -> None:
+    result = replay(partnership(), at(60), Policy())
+    (share,) = result.leads["L1"].shares
+    assert share.status == "returned"
+    assert result.agreements.get("AG1") is not None
+    (refusal,) = [r for r in result.rejections if "L2" in r[0]]
+    assert "agreement AG1 is TERMINATED" in refusal[1]
+
+
+def test_as_of_before_the_termination_leaves_the_lead_with_the_receiver() -> None:
+    result = replay(partnership(), at(39), Policy())
+    assert result.leads["L1"].shares[0].status == "accepted"
+
+
+def test_replay_partner_view(log: Path) -> None:
+    code, out, _ = run("replay", str(log), "--as-of", AS_OF, "--partner", "gen")
+    assert code == 0
+    gen = json.loads(out)
+    assert (gen["partner_id"], gen["received"], gen["shared"]) == ("gen", [], ["L1"])
+    (refused,) = gen["rejected_shares"]
+    assert (refused["lead_id"], refused["to_partner"]) == ("L2", "rec")
+    assert any("TERMINATED" in reason for reason in refused["reasons"])
+    assert (gen["commission_owed"], gen["commission_paid"]) == (0.0, 0.0)
+    assert gen["agreements"] == {"AG1": "TERMINATED"}
+    code, out, _ = run("replay", str(log), "--as-of", AS_OF, "--partner", "rec")
+    rec = json.loads(out)
+    assert rec["received"] == []  # returned at the termination
+    assert rec["received_detail"][0]["status"] == "returned"
+    assert rec["kpis"]["overall"]["acceptance_rate"] == 1.0
+    assert rec["rejected_shares"] == []  # the refusal is the sender's, not the receiver's
+
+
+def test_replay_agreement_view(log: Path) -> None:
+    code, out, _ = run("replay", str(log), "--as-of", "2026-01-20T00:00:00Z", "--agreement", "AG1")
+    assert code == 0
+    body = json.loads(out)
+    assert (body["agreement_id"], body["state"], body["signed_by"]) == (
+        "AG1",
+        "ACTIVE",
+        ["gen", "rec"],
+    )
+    code, out, _ = run("replay", str(log), "--as-of", AS_OF, "--agreement", "AG1")
+    assert json.loads(out)["state"] == "TERMINATED"
+
+
+def test_unknown_partner_or_agreement_exits_1(log: Path) -> None:
+    code, out, err = run("replay", str(log), "--as-of", AS_OF, "--partner", "nobody")
+    assert (code, out) == (1, "")
+    assert "no partner 'nobody'" in err
+    code, _, err = run("replay", str(log), "--as-of", AS_OF, "--agreement", "AG9")
+    assert code == 1
+    assert "no agreement 'AG9'" in err
+
+
+def test_two_views_at_once_is_a_usage_error(log: Path) -> None:
+    code, out, err = run("replay", str(log), "--as-of", AS_OF, "--partner", "gen", "--escalations")
+    assert (code, out) == (2, "")
+    assert "exactly one" in err
