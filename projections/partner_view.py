@@ -224,7 +224,7 @@ def to_view(view: PartnerView) -> dict[str, Any]:
 
 
 def _total(values: Iterable[float]) -> float:
-    return round(sum(values), 2)
+    return float(round(sum(values), 2))
 
 
 def _line(c: CommissionLine) -> dict[str, Any]:
