@@ -9,18 +9,17 @@ seed, are listed in ``projections/RULES.md``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import replace
 from typing import Any
 
 from projections import commission, sharing, sharing_release
 from projections.agreement_state import EMPTY_BOOK, AgreementLookup
+from projections.lead_clocks import advance
 from projections.lead_consent import on_consent_given, on_consent_withdrawn
 from projections.lead_rules import DISQUALIFYING, SALES_DECISIONS, decision_problem
 from projections.lead_state import LeadState, state_from_json, state_to_json, to_view
-from projections.lead_step import Refused, Step
+from projections.lead_step import Outcome, Refused, Step
 from projections.policy import Policy
-from projections.sharing_clocks import PARTNER_CLOCKS
 from schemas.agreement_events import CommissionPaid, LeadShared, PartnerResponded
 from schemas.envelope import Envelope
 from schemas.lead_events import (
@@ -50,14 +49,6 @@ __all__ = [
     "state_to_json",
     "to_view",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    state: LeadState | None
-    emitted: tuple[Envelope, ...] = ()
-    rejection: str | None = None
-    duplicate: bool = False
 
 
 def enter_status(step: Step, status: str, rule: str) -> None:
@@ -260,39 +251,3 @@ def evolve(
         return Outcome(refused, overdue.emitted, rejection=str(refusal))
     final = replace(step.state, seen=step.state.seen | {event.event_id})
     return Outcome(final, (*overdue.emitted, *step.emitted), rejection=step.refusal)
-
-
-def advance(state: LeadState, now: datetime, policy: Policy) -> Outcome:
-    """Fire every open clock due at or before ``now`` (a limit is exclusive)."""
-    emitted: list[Envelope] = []
-    while due := sorted(
-        (c for c in state.clocks if c.due_at <= now), key=lambda c: (c.due_at, c.rule)
-    ):
-        clock = due[0]
-        step = Step(state, policy, clock.due_at, clock.clock_id)
-        if clock.rule == "SAL_NOT_CONVERTED":
-            _reassign(step, clock)
-        elif clock.rule in PARTNER_CLOCKS:
-            PARTNER_CLOCKS[clock.rule](step, clock)
-        else:
-            step.escalate(
-                clock, None, {"owner": state.owner or "unassigned", "status": state.status}
-            )
-        state = step.state
-        emitted.extend(step.emitted)
-    return Outcome(state, tuple(emitted))
-
-
-def _reassign(step: Step, clock: Any) -> None:
-    """Alert, and hand the lead round-robin to the next rep of the roster (never the same)."""
-    roster, owner = step.policy.sales_roster, step.state.owner
-    candidates = [rep for rep in roster if rep != owner]
-    if not candidates:
-        step.escalate(clock, None, {"owner": owner or "unassigned", "status": step.state.status})
-        return
-    after = roster.index(owner) + 1 if owner in roster else 0
-    new_owner = next(rep for rep in roster[after:] + roster[:after] if rep != owner)
-    step.escalate(clock, "reassign", {"owner": owner or "unassigned", "new_owner": new_owner})
-    step.set_owner(new_owner, "SAL_NOT_CONVERTED: reassigned round-robin")
-    # The new rep gets a full conversion period of their own.
-    step.start_clock("SAL_NOT_CONVERTED")

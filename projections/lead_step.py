@@ -30,6 +30,14 @@ from schemas.system_events import (
 SYSTEM = "leadledger"
 
 
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    state: LeadState | None
+    emitted: tuple[Envelope, ...] = ()
+    rejection: str | None = None
+    duplicate: bool = False
+
+
 class Refused(Exception):  # noqa: N818 - a refusal is an outcome, not an error
     """Raised inside a handler to refuse an event; the state stays as it was."""
 
