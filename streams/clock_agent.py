@@ -3,7 +3,12 @@
 A Faust timer cannot change a table (a table write must belong to a stream event, so
 its changelog write and the source offset commit together). The timer therefore sends
 ``DeadlineDue`` to the clocks topic, keyed by subject: it lands on the same partition
-number as the subject's lead events, on the worker that owns that lead's state.
+number as the subject's lead or agreement events, on the worker that owns its state;
+``data.aggregate`` names the fold (lead, agreement, dispute).
+
+The same topic carries the cross-aggregate commands the folds emit: ``ShareRecorded``
+(a lead's share, to its agreement) and ``SharedLeadReleased`` (an ended agreement's
+lead, to the lead fold). They are applied here, by the pure folds.
 """
 
 from __future__ import annotations
@@ -13,9 +18,16 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from projections.lead import advance, state_from_json, state_to_json
+from projections.agreement import advance_agreement
+from projections.agreement_codec import agreement_from_json, agreement_to_json
+from projections.dispute import advance_dispute
+from projections.dispute_state import dispute_from_json, dispute_to_json
+from projections.lead import advance as advance_lead
+from projections.lead import state_from_json, state_to_json
 from schemas.codec import DecodeError, decode, encode
+from schemas.partner_system_events import SharedLeadReleased, ShareRecorded
 from schemas.system_events import DeadlineDue, DeadlineDueData
+from streams import agreement_commands as commands
 from streams import deadline_index
 from streams.emit import emit
 from streams.rejections import SYSTEM_SOURCE
@@ -25,15 +37,16 @@ log = logging.getLogger(__name__)
 DUE_NAMESPACE = uuid.UUID("0b7e8f55-4f1e-4d43-9d0a-6a0f3b1f7c21")
 
 
-def deadline_due(subject: str, due_at: datetime) -> DeadlineDue:
-    """The same (subject, due_at) always makes the same message id."""
+def deadline_due(subject: str, due_at: datetime, aggregate: str = "lead") -> DeadlineDue:
+    """The same (subject, due_at, aggregate) always makes the same message id."""
+    name = f"{subject}|{due_at.isoformat()}" + ("" if aggregate == "lead" else f"|{aggregate}")
     return DeadlineDue(
-        event_id=str(uuid.uuid5(DUE_NAMESPACE, f"{subject}|{due_at.isoformat()}")),
+        event_id=str(uuid.uuid5(DUE_NAMESPACE, name)),
         subject=subject,
         occurred_at=due_at,
         source=SYSTEM_SOURCE,
         actor="system",
-        data=DeadlineDueData(due_at=due_at),
+        data=DeadlineDueData(due_at=due_at, aggregate=aggregate),
     )
 
 
@@ -43,19 +56,41 @@ async def apply_due(rt: Runtime, value: bytes, partition: int) -> None:
     except DecodeError:
         log.exception("undecodable message on the internal clocks topic")
         return
-    if not isinstance(message, DeadlineDue):
-        return  # DeadlineScheduled/Cancelled are the timer's audit trail, not requests
-    raw_state = rt.leads.get(message.subject)
-    if raw_state is not None:
-        outcome = advance(state_from_json(raw_state), message.data.due_at, rt.policy)
-        if outcome.emitted and outcome.state is not None:
-            rt.leads[message.subject] = state_to_json(outcome.state)
-            await emit(rt, outcome.emitted, partition)
-    deadline_index.remove(rt.deadlines, partition, message.subject, message.data.due_at)
+    if isinstance(message, DeadlineDue):
+        await _advance(rt, message, partition)
+        deadline_index.remove(
+            rt.deadlines,
+            partition,
+            message.subject,
+            message.data.due_at,
+            message.data.aggregate,
+        )
+    elif isinstance(message, ShareRecorded | SharedLeadReleased):
+        await commands.apply_command(rt, message, partition)
+    # DeadlineScheduled/Cancelled are the timer's audit trail, not requests.
+
+
+async def _advance(rt: Runtime, message: DeadlineDue, partition: int) -> None:
+    """Advance the subject's clocks in the fold that owns it."""
+    table, load, advance, dump = FOLDS[message.data.aggregate]
+    raw_state = getattr(rt, table).get(message.subject)
+    if raw_state is None:
+        return
+    outcome = advance(load(raw_state), message.data.due_at, rt.policy)
+    if outcome.emitted and outcome.state is not None:
+        getattr(rt, table)[message.subject] = dump(outcome.state)
+        await emit(rt, outcome.emitted, partition, message.data.aggregate)
+
+
+FOLDS: dict[str, tuple[str, Any, Any, Any]] = {
+    "lead": ("leads", state_from_json, advance_lead, state_to_json),
+    "agreement": ("agreements", agreement_from_json, advance_agreement, agreement_to_json),
+    "dispute": ("disputes", dispute_from_json, advance_dispute, dispute_to_json),
+}
 
 
 def register(rt: Runtime, tick_seconds: float = 1.0) -> None:
-    sent: dict[str, set[tuple[str, str]]] = {}
+    sent: dict[str, set[str]] = {}
 
     @rt.app.agent(rt.clocks_topic, name="clocks")  # type: ignore[untyped-decorator]
     async def clocks_agent(stream: Any) -> None:
@@ -78,7 +113,7 @@ def owned_partitions(rt: Runtime) -> frozenset[int]:
     return frozenset(tp.partition for tp in rt.app.assignor.assigned_actives() if tp.topic == name)
 
 
-async def send_due(rt: Runtime, now: datetime, sent: dict[str, set[tuple[str, str]]]) -> int:
+async def send_due(rt: Runtime, now: datetime, sent: dict[str, set[str]]) -> int:
     """One tick: send ``DeadlineDue`` for every indexed deadline at or before ``now``.
 
     ``sent`` remembers, per bucket, what this worker already asked for, so a due entry
@@ -98,13 +133,12 @@ async def send_due(rt: Runtime, now: datetime, sent: dict[str, set[tuple[str, st
             sent.pop(key, None)
             continue
         asked = sent.setdefault(key, set())
-        for due_at, subject in deadline_index.due_entries(rt.deadlines, key, now):
-            if (subject, due_at.isoformat()) in asked:
+        for due_at, subject, aggregate in deadline_index.due_entries(rt.deadlines, key, now):
+            request = deadline_due(subject, due_at, aggregate)
+            if request.event_id in asked:
                 continue
-            asked.add((subject, due_at.isoformat()))
-            await rt.clocks_topic.send(
-                key=subject.encode(), value=encode(deadline_due(subject, due_at))
-            )
+            asked.add(request.event_id)
+            await rt.clocks_topic.send(key=subject.encode(), value=encode(request))
             count += 1
     rt.counters.clocks_due_sent += count
     return count

@@ -1,7 +1,9 @@
 """Deadlines indexed by due time, so a timer tick costs what is due, not what is open.
 
 The durable index is a Faust table keyed ``"<partition>|<minute bucket>"`` whose value
-is a JSON list of ``[due_at, subject]`` pairs. The partition is part of the key
+is a JSON list of ``[due_at, subject]`` pairs (a lead's), or ``[due_at, subject,
+aggregate]`` for an agreement's or a dispute's, so the timer can name the fold that
+owns the subject. The partition is part of the key
 because Faust writes a table key to the changelog partition of the event being
 processed: two partitions writing one key would overwrite each other on recovery.
 
@@ -18,6 +20,7 @@ from collections.abc import Iterable, MutableMapping
 from datetime import datetime
 
 BUCKET_FORMAT = "%Y%m%dT%H%M"
+LEAD = "lead"
 
 
 def bucket_key(partition: int, due_at: datetime) -> str:
@@ -33,10 +36,25 @@ def _entries(table: MutableMapping[str, bytes], key: str) -> list[list[str]]:
     return json.loads(raw) if raw else []
 
 
-def add(table: MutableMapping[str, bytes], partition: int, subject: str, due_at: datetime) -> str:
-    """Record a deadline; returns its bucket key. Adding the same pair twice is a no-op."""
+def _entry(due_at: datetime, subject: str, aggregate: str) -> list[str]:
+    # A lead's entry keeps the original two-element form, so existing tables still read.
+    return [due_at.isoformat(), subject] + ([] if aggregate == LEAD else [aggregate])
+
+
+def _aggregate(entry: list[str]) -> str:
+    return entry[2] if len(entry) > 2 else LEAD  # [due, subject, aggregate]
+
+
+def add(
+    table: MutableMapping[str, bytes],
+    partition: int,
+    subject: str,
+    due_at: datetime,
+    aggregate: str = LEAD,
+) -> str:
+    """Record a deadline; returns its bucket key. Adding the same entry twice is a no-op."""
     key = bucket_key(partition, due_at)
-    entry = [due_at.isoformat(), subject]
+    entry = _entry(due_at, subject, aggregate)
     entries = _entries(table, key)
     if entry not in entries:
         entries.append(entry)
@@ -45,12 +63,20 @@ def add(table: MutableMapping[str, bytes], partition: int, subject: str, due_at:
 
 
 def remove(
-    table: MutableMapping[str, bytes], partition: int, subject: str, due_at: datetime
+    table: MutableMapping[str, bytes],
+    partition: int,
+    subject: str,
+    due_at: datetime,
+    aggregate: str = LEAD,
 ) -> None:
     """Forget a deadline once its subject was advanced past it; drops empty buckets."""
     key = bucket_key(partition, due_at)
     entries = _entries(table, key)
-    kept = [e for e in entries if not (e[1] == subject and e[0] <= due_at.isoformat())]
+    kept = [
+        e
+        for e in entries
+        if not (e[1] == subject and _aggregate(e) == aggregate and e[0] <= due_at.isoformat())
+    ]
     if len(kept) == len(entries):
         return
     if kept:
@@ -61,11 +87,12 @@ def remove(
 
 def due_entries(
     table: MutableMapping[str, bytes], key: str, now: datetime
-) -> list[tuple[datetime, str]]:
+) -> list[tuple[datetime, str, str]]:
+    """``(due_at, subject, aggregate)`` of every entry due at or before ``now``."""
     return [
-        (datetime.fromisoformat(due), subject)
-        for due, subject in _entries(table, key)
-        if datetime.fromisoformat(due) <= now
+        (datetime.fromisoformat(entry[0]), entry[1], _aggregate(entry))
+        for entry in _entries(table, key)
+        if datetime.fromisoformat(entry[0]) <= now
     ]
 
 

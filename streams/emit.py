@@ -1,26 +1,38 @@
 """Route what the core returns to the topics and the deadline index.
 
 Each output goes to exactly one topic, keyed by its subject; this module is the only
-writer of the escalations, notifications and clocks topics.
+writer of the escalations, notifications, partner-activity and clocks topics.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable
+from typing import Any
 
 from projections.lead_state import iso_z
 from schemas.codec import encode
 from schemas.envelope import Envelope
+from schemas.partner_system_events import (
+    CommissionAccrued,
+    PartnerActivity,
+    SharedLeadReleased,
+    ShareRecorded,
+)
 from schemas.system_events import (
     DeadlineCancelled,
     DeadlineScheduled,
     EscalationRaised,
     EventRejected,
+    LeadShareRejected,
     NotificationRaised,
 )
 from streams import deadline_index
+from streams.rejections import rejection_for
 from streams.runtime import Runtime
+
+log = logging.getLogger(__name__)
 
 
 def escalation_row(escalation: EscalationRaised) -> bytes:
@@ -36,19 +48,37 @@ def escalation_row(escalation: EscalationRaised) -> bytes:
     return json.dumps(row).encode()
 
 
-async def emit(rt: Runtime, outputs: Iterable[Envelope], partition: int) -> None:
-    """Send each output; deadlines are also indexed by due time for the timer."""
+async def emit(
+    rt: Runtime, outputs: Iterable[Envelope], partition: int, aggregate: str = "lead"
+) -> None:
+    """Send each output; deadlines are also indexed by due time for the timer.
+
+    ``aggregate`` names the fold that emitted them (lead, agreement or dispute): the
+    timer's ``DeadlineDue`` carries it back to that fold.
+    """
     for output in outputs:
         payload = encode(output)
         key = output.subject.encode()
-        if isinstance(output, EscalationRaised):
+        if isinstance(output, ShareRecorded | SharedLeadReleased):
+            # A command for another aggregate: the clocks topic has the same partitions
+            # as the leads and agreements topics, so it reaches the worker owning it.
+            await rt.clocks_topic.send(key=key, value=payload)
+        elif isinstance(output, PartnerActivity):
+            await rt.partner_activity_topic.send(key=key, value=payload)
+        elif isinstance(output, CommissionAccrued):
+            await rt.notifications_topic.send(key=key, value=payload)
+        elif isinstance(output, LeadShareRejected):
+            await rt.rejections_topic.send(key=key, value=payload)
+        elif isinstance(output, EscalationRaised):
             rt.counters.escalations += 1
             rt.escalations[output.data.escalation_id] = escalation_row(output)
             await rt.escalations_topic.send(key=key, value=payload)
         elif isinstance(output, NotificationRaised):
             await rt.notifications_topic.send(key=key, value=payload)
         elif isinstance(output, DeadlineScheduled):
-            bucket = deadline_index.add(rt.deadlines, partition, output.subject, output.data.due_at)
+            bucket = deadline_index.add(
+                rt.deadlines, partition, output.subject, output.data.due_at, aggregate
+            )
             rt.schedule.note(bucket)
             await rt.clocks_topic.send(key=key, value=payload)
         elif isinstance(output, DeadlineCancelled):
@@ -60,3 +90,19 @@ async def emit(rt: Runtime, outputs: Iterable[Envelope], partition: int) -> None
 async def reject(rt: Runtime, rejection: EventRejected) -> None:
     rt.counters.rejected += 1
     await rt.rejections_topic.send(key=rejection.subject.encode(), value=encode(rejection))
+
+
+async def reject_failure(rt: Runtime, message: Any, exc: Exception) -> None:
+    """Last resort of an agent: the message is rejected with the failure as its reason."""
+    try:
+        rejection = rejection_for(
+            reasons=[f"internal error: {type(exc).__name__}: {exc}"],
+            original=message.value,
+            key=message.key,
+            topic=message.topic,
+            partition=message.partition,
+            offset=message.offset,
+        )
+        await reject(rt, rejection)
+    except Exception:
+        log.exception("could not publish the rejection of %s", message.tp)

@@ -24,6 +24,10 @@ class Counters:
     rejected: int = 0
     escalations: int = 0
     clocks_due_sent: int = 0
+    # Internal commands on the clocks topic (ShareRecorded, SharedLeadReleased) are not
+    # input messages: counted apart so received == processed + rejected still holds.
+    commands_applied: int = 0
+    commands_refused: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return dict(self.__dict__)
@@ -44,5 +48,11 @@ class Runtime:
     leads: Any
     deadlines: Any
     escalations: Any
+    agreements_topic: Any = None
+    partner_activity_topic: Any = None
+    agreements: Any = None  # agreement state by agreement id (projections.agreement)
+    disputes: Any = None  # dispute state by dispute id (projections.dispute)
+    book: Any = None  # streams.agreement_book.AgreementBookFollower: every agreement
+    partners: Any = None  # per-partner view by partner id (projections.partner_view)
     counters: Counters = field(default_factory=Counters)
     schedule: BucketSchedule = field(default_factory=BucketSchedule)

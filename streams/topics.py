@@ -68,6 +68,12 @@ CLOCKS = TopicSpec(
     # Internal and re-derivable from the event log: a week is plenty.
     config={"retention.ms": str(7 * 24 * 3600 * 1000), "cleanup.policy": "delete"},
 )
+PARTNER_ACTIVITY = TopicSpec(
+    "partner-activity",
+    key="partner id",
+    value="PartnerActivity (Avro single-object)",
+    purpose="what happened to each partner; the per-partner view folds it",
+)
 
 INPUT_TOPICS: tuple[TopicSpec, ...] = (LEADS, AGREEMENTS)
 ALL_TOPICS: tuple[TopicSpec, ...] = (
@@ -77,6 +83,7 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
     ESCALATIONS,
     NOTIFICATIONS,
     CLOCKS,
+    PARTNER_ACTIVITY,
 )
 
 

@@ -11,14 +11,17 @@ from typing import Any
 import faust
 
 from projections.policy import Policy
-from streams import clock_agent, lead_agent, views
+from streams import agreement_agent, agreement_views, clock_agent, lead_agent, views
+from streams.agreement_book import AgreementBookFollower
 from streams.runtime import Runtime
 from streams.settings import Settings
 from streams.topics import (
+    AGREEMENTS,
     CLOCKS,
     ESCALATIONS,
     LEADS,
     NOTIFICATIONS,
+    PARTNER_ACTIVITY,
     REJECTIONS,
     TopicSpec,
     topic_name,
@@ -78,8 +81,19 @@ def build_app(settings: Settings, policy: Policy) -> Any:
         deadlines=_bytes_table(app, "deadlines", "Open deadlines by partition and due minute."),
         escalations=_bytes_table(app, "escalations", "Raised escalations by escalation id."),
     )
+    rt.agreements_topic = _raw_topic(app, AGREEMENTS, settings.namespace)
+    rt.partner_activity_topic = _raw_topic(app, PARTNER_ACTIVITY, settings.namespace)
+    rt.agreements = _bytes_table(
+        app, "agreements", "Agreement state by id (projections.agreement)."
+    )
+    rt.disputes = _bytes_table(app, "disputes", "Dispute state by id (projections.dispute).")
+    rt.book = AgreementBookFollower(
+        settings.bootstrap_servers, rt.agreements_topic.get_topic_name(), policy
+    )
     lead_agent.register(rt)
+    agreement_agent.register(rt)
     clock_agent.register(rt)
     views.register(rt)
+    agreement_views.register(rt)
     app.leadledger = rt  # type: ignore[attr-defined]  # reachable from tests and the CLI
     return app

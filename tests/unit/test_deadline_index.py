@@ -14,7 +14,7 @@ def test_add_is_idempotent_and_remove_drops_empty_bucket() -> None:
     table: dict[str, bytes] = {}
     key = deadline_index.add(table, 3, "lead-1", T0)
     assert deadline_index.add(table, 3, "lead-1", T0) == key
-    assert deadline_index.due_entries(table, key, T0) == [(T0, "lead-1")]
+    assert deadline_index.due_entries(table, key, T0) == [(T0, "lead-1", "lead")]
     deadline_index.remove(table, 3, "lead-1", T0)
     assert key not in table
 
@@ -23,7 +23,7 @@ def test_only_due_entries_are_returned() -> None:
     table: dict[str, bytes] = {}
     key = deadline_index.add(table, 0, "a", T0)
     deadline_index.add(table, 0, "b", T0 + timedelta(seconds=30))
-    assert deadline_index.due_entries(table, key, T0 + timedelta(seconds=10)) == [(T0, "a")]
+    assert deadline_index.due_entries(table, key, T0 + timedelta(seconds=10)) == [(T0, "a", "lead")]
 
 
 def test_schedule_returns_started_buckets_of_owned_partitions() -> None:
@@ -38,3 +38,17 @@ def test_schedule_returns_started_buckets_of_owned_partitions() -> None:
     assert len(schedule) == 2
     schedule.drop(keys[0])
     assert schedule.due_keys(T0 + timedelta(hours=2)) == [keys[1]]
+
+
+def test_entries_name_their_aggregate_and_are_removed_per_aggregate() -> None:
+    table: dict[str, bytes] = {}
+    key = deadline_index.add(table, 1, "X", T0, "agreement")
+    deadline_index.add(table, 1, "X", T0)  # a lead with the same id: a separate entry
+    deadline_index.add(table, 1, "D", T0, "dispute")
+    assert deadline_index.due_entries(table, key, T0) == [
+        (T0, "X", "agreement"),
+        (T0, "X", "lead"),
+        (T0, "D", "dispute"),
+    ]
+    deadline_index.remove(table, 1, "X", T0, "agreement")
+    assert deadline_index.due_entries(table, key, T0) == [(T0, "X", "lead"), (T0, "D", "dispute")]

@@ -1,0 +1,57 @@
+"""Cross-aggregate commands on the clocks topic, applied by the pure folds.
+
+``ShareRecorded`` (subject: agreement id) tells an agreement about a share of one of its
+leads; ``SharedLeadReleased`` (subject: lead id) tells a lead that its agreement ended.
+They are system commands, not partner input: a refusal is published on the rejections
+topic with its reason and counted apart (``commands_refused``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from projections.agreement import evolve_agreement
+from projections.agreement_codec import agreement_from_json, agreement_to_json
+from projections.lead import evolve as evolve_lead
+from projections.lead import state_from_json, state_to_json
+from schemas.codec import encode
+from schemas.partner_system_events import SharedLeadReleased, ShareRecorded
+from streams.emit import emit
+from streams.rejections import rejection_for
+from streams.runtime import Runtime
+
+
+async def apply_command(
+    rt: Runtime, command: ShareRecorded | SharedLeadReleased, partition: int
+) -> None:
+    """A fact one aggregate sends another: a share's status to its agreement, a
+    termination's release to the lead. A refusal goes to the rejections topic."""
+    if isinstance(command, ShareRecorded):
+        raw = rt.agreements.get(command.subject)
+        outcome: Any = evolve_agreement(
+            agreement_from_json(raw) if raw else None, command, rt.policy
+        )
+        table: Any = rt.agreements
+        dump: Any = agreement_to_json
+        aggregate = "agreement"
+    else:
+        raw = rt.leads.get(command.subject)
+        outcome = evolve_lead(state_from_json(raw) if raw else None, command, rt.policy, rt.book)
+        table, dump, aggregate = rt.leads, state_to_json, "lead"
+    if outcome.state is not None and not outcome.duplicate:
+        table[command.subject] = dump(outcome.state)
+        await emit(rt, outcome.emitted, partition, aggregate)
+    if outcome.rejection is None:
+        rt.counters.commands_applied += 1
+        return
+    rt.counters.commands_refused += 1
+    rejection = rejection_for(
+        reasons=[outcome.rejection],
+        original=encode(command),
+        key=command.subject.encode(),
+        topic=rt.clocks_topic.get_topic_name(),
+        partition=partition,
+        offset=-1,
+        event=command,
+    )
+    await rt.rejections_topic.send(key=command.subject.encode(), value=encode(rejection))

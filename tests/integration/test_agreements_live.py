@@ -1,0 +1,133 @@
+"""Agreements and disputes on the real broker and a real worker equal the pure folds.
+
+The events are backdated (2025), so every review, expiry and dispute-step clock is
+already overdue: the live worker raises them from its timer or before the next event,
+on event time, and must give the views and escalation ids the pure folds give. Nothing
+sleeps to wait out an SLA. Bad agreement events land on the rejections topic with
+their reasons.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from projections.agreement_codec import to_view
+from projections.agreement_state import AgreementBook
+from projections.dispute import advance_dispute, evolve_dispute
+from projections.dispute_state import dispute_view
+from schemas.envelope import Envelope
+from schemas.events import Event
+from schemas.system_events import EscalationRaised, EventRejected
+from streams.topics import AGREEMENTS, ESCALATIONS, REJECTIONS, topic_name
+from tests.agreements import POLICY, Agreement, fold, terms
+from tests.kafka_io import producer, publish, read_until
+from tests.live_worker import LiveWorker
+
+pytestmark = pytest.mark.integration
+
+START = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
+
+
+def day(n: float) -> datetime:
+    return START + timedelta(days=n)
+
+
+def scenario(ag: Agreement) -> tuple[list[Envelope], list[Envelope], list[Envelope]]:
+    """An agreement reviewed monthly that expired, a dispute run to its last step, and
+    two events the folds refuse."""
+    the_terms = terms(
+        effective_from=START,
+        expires_at=day(100),
+        review_every_months=1,
+        disputes={"steps": ["negotiation", "mediation"], "step_days": 3},
+    )
+    agreement = [ag.proposed(START, the_terms), ag.signed(day(1), "gen"), ag.signed(day(2), "rec")]
+    dispute: list[Envelope] = [
+        ag.dispute_opened(day(10), dispute=f"{ag.agreement_id}-D", lead="L9")
+    ]
+    bad = [ag.signed(day(3), "stranger"), Agreement("nowhere").dispute_opened(day(4), "x-D")]
+    return agreement, dispute, bad
+
+
+def _expected(
+    ag: Agreement, agreement: list[Envelope], dispute: list[Envelope], now: datetime
+) -> tuple[dict[str, object], dict[str, object], set[str]]:
+    state, emitted, rejections = fold(agreement, until=now)
+    assert state is not None
+    assert rejections == []
+    outcome = evolve_dispute(None, dispute[0], POLICY, AgreementBook({ag.agreement_id: state}))
+    assert outcome.state is not None
+    end = advance_dispute(outcome.state, now, POLICY)
+    assert end.state is not None
+    raised = [*emitted, *outcome.emitted, *end.emitted]
+    ids = {e.data.escalation_id for e in raised if isinstance(e, EscalationRaised)}
+    return to_view(state, now), dispute_view(end.state), ids
+
+
+def _settled(live_worker: LiveWorker, path: str, want: object) -> object:
+    deadline = time.monotonic() + 20
+    live = live_worker.wait_for(path).json()
+    while live != want and time.monotonic() < deadline:
+        time.sleep(0.3)
+        live = live_worker.wait_for(path).json()
+    return live
+
+
+def test_agreements_and_disputes_live_equal_the_pure_folds(live_worker: LiveWorker) -> None:
+    ag = Agreement(f"A{uuid.uuid4().hex[:6]}")
+    agreement, dispute, bad = scenario(ag)
+    topic = topic_name(AGREEMENTS, live_worker.namespace)
+    with producer(live_worker.bootstrap) as prod:
+        publish(prod, topic, *agreement)
+        live_worker.wait_for(f"/agreements/{ag.agreement_id}")
+        publish(prod, topic, *dispute, *bad)
+
+    want_agreement, want_dispute, want_ids = _expected(ag, agreement, dispute, datetime.now(UTC))
+    rules = sorted(e["rule"] for e in want_agreement["escalations"])  # type: ignore[attr-defined]
+    assert rules == ["AGREEMENT_EXPIRING"] + ["AGREEMENT_REVIEW_DUE"] * 3
+    assert want_agreement["state"] == "EXPIRED"
+    assert len(want_dispute["escalations"]) == 2  # type: ignore[arg-type]
+
+    path = f"/agreements/{ag.agreement_id}"
+    assert _settled(live_worker, path, want_agreement) == want_agreement
+    dispute_path = f"/disputes/{ag.agreement_id}-D"
+    assert _settled(live_worker, dispute_path, want_dispute) == want_dispute
+
+    def mine(found: list[Event]) -> set[str]:
+        return {
+            e.data.escalation_id
+            for e in found
+            if isinstance(e, EscalationRaised) and e.subject.startswith(ag.agreement_id)
+        }
+
+    raised = read_until(
+        live_worker.bootstrap,
+        topic_name(ESCALATIONS, live_worker.namespace),
+        lambda found: mine(found) >= want_ids,
+        timeout=60,
+    )
+    assert mine(raised) == want_ids
+
+    def refused(found: list[Event]) -> dict[str, list[str]]:
+        return {
+            e.data.rejected_event_id: e.data.reasons
+            for e in found
+            if isinstance(e, EventRejected) and e.data.rejected_event_id is not None
+        }
+
+    wanted = {
+        bad[0].event_id: [f"stranger is not a party to agreement {ag.agreement_id}"],
+        bad[1].event_id: ["dispute on unknown agreement nowhere"],
+    }
+    rejections = read_until(
+        live_worker.bootstrap,
+        topic_name(REJECTIONS, live_worker.namespace),
+        lambda found: wanted.items() <= refused(found).items(),
+    )
+    assert wanted.items() <= refused(rejections).items()
+    counters = live_worker.stats()["counters"]
+    assert counters["received"] == counters["processed"] + counters["rejected"]
