@@ -67,13 +67,35 @@ class AgreementBookFollower:
             event = decode(value or b"")
         except DecodeError:
             return
-        if isinstance(event, AGREEMENT_TYPES):
+        if not isinstance(event, AGREEMENT_TYPES):
+            return
+        try:
             outcome = evolve_agreement(self.book.get(event.subject), event, self._policy)
-            if outcome.state is not None:
-                self.book.put(outcome.state)
+        except Exception:
+            # The agent rejects the same message with this failure as its reason; the
+            # book must not stop at it, or every later share would wait in vain.
+            log.exception("agreement book could not fold %s", event.event_id)
+            return
+        if outcome.state is not None:
+            self.book.put(outcome.state)
 
-    async def run(self) -> None:
-        """Follow the topic until cancelled (the worker's shutdown)."""
+    async def run(self, retry_seconds: float = 1.0) -> None:
+        """Follow the topic until cancelled (the worker's shutdown).
+
+        A failure (say the broker is briefly unreachable) restarts the consumer from the
+        beginning; the fold dedupes on ``event_id``, so reading again changes nothing.
+        """
+        while True:
+            try:
+                await self._follow()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("agreement book consumer failed; restarting")
+                self._started.clear()
+                await asyncio.sleep(retry_seconds)
+
+    async def _follow(self) -> None:
         # Without a group, aiokafka assigns every partition of the subscribed topic and
         # commits nothing: each worker reads the whole topic from the beginning.
         consumer = AIOKafkaConsumer(
