@@ -1,8 +1,8 @@
-"""Agreements and disputes on the real broker and a real worker equal the pure folds.
+"""Agreements and disputes on the real broker and a real worker equal replay.
 
 The events are backdated (2025), so every review, expiry and dispute-step clock is
 already overdue: the live worker raises them from its timer or before the next event,
-on event time, and must give the views and escalation ids the pure folds give. Nothing
+on event time, and must give the views and escalation ids an auditor's replay gives. Nothing
 sleeps to wait out an SLA. Bad agreement events land on the rejections topic with
 their reasons.
 """
@@ -16,14 +16,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from projections.agreement_codec import to_view
-from projections.agreement_state import AgreementBook
-from projections.dispute import advance_dispute, evolve_dispute
 from projections.dispute_state import dispute_view
+from projections.policy import Policy
+from projections.replay import replay
 from schemas.envelope import Envelope
 from schemas.events import Event
 from schemas.system_events import EscalationRaised, EventRejected
 from streams.topics import AGREEMENTS, ESCALATIONS, REJECTIONS, topic_name
-from tests.agreements import POLICY, Agreement, fold, terms
+from tests.agreements import Agreement, terms
 from tests.kafka_io import producer, publish, read_until
 from tests.live_worker import LiveWorker
 
@@ -54,18 +54,17 @@ def scenario(ag: Agreement) -> tuple[list[Envelope], list[Envelope], list[Envelo
 
 
 def _expected(
-    ag: Agreement, agreement: list[Envelope], dispute: list[Envelope], now: datetime
-) -> tuple[dict[str, object], dict[str, object], set[str]]:
-    state, emitted, rejections = fold(agreement, until=now)
+    ag: Agreement, events: list[Envelope], now: datetime
+) -> tuple[dict[str, object], dict[str, object], set[str], dict[str, str]]:
+    """What an auditor's replay answers: views, escalation ids, rejection reasons."""
+    result = replay(events, now, Policy())
+    state = result.agreements.get(ag.agreement_id)
     assert state is not None
-    assert rejections == []
-    outcome = evolve_dispute(None, dispute[0], POLICY, AgreementBook({ag.agreement_id: state}))
-    assert outcome.state is not None
-    end = advance_dispute(outcome.state, now, POLICY)
-    assert end.state is not None
-    raised = [*emitted, *outcome.emitted, *end.emitted]
-    ids = {e.data.escalation_id for e in raised if isinstance(e, EscalationRaised)}
-    return to_view(state, now), dispute_view(end.state), ids
+    ids = {
+        e.data.escalation_id for e in result.escalations if e.subject.startswith(ag.agreement_id)
+    }
+    disputed = dispute_view(result.disputes[f"{ag.agreement_id}-D"])
+    return to_view(state, now), disputed, ids, dict(result.rejections)
 
 
 def _settled(live_worker: LiveWorker, path: str, want: object) -> object:
@@ -77,7 +76,7 @@ def _settled(live_worker: LiveWorker, path: str, want: object) -> object:
     return live
 
 
-def test_agreements_and_disputes_live_equal_the_pure_folds(live_worker: LiveWorker) -> None:
+def test_agreements_and_disputes_live_equal_replay(live_worker: LiveWorker) -> None:
     ag = Agreement(f"A{uuid.uuid4().hex[:6]}")
     agreement, dispute, bad = scenario(ag)
     topic = topic_name(AGREEMENTS, live_worker.namespace)
@@ -86,7 +85,8 @@ def test_agreements_and_disputes_live_equal_the_pure_folds(live_worker: LiveWork
         live_worker.wait_for(f"/agreements/{ag.agreement_id}")
         publish(prod, topic, *dispute, *bad)
 
-    want_agreement, want_dispute, want_ids = _expected(ag, agreement, dispute, datetime.now(UTC))
+    everything = [*agreement, *dispute, *bad]
+    want_agreement, want_dispute, want_ids, reasons = _expected(ag, everything, datetime.now(UTC))
     rules = sorted(e["rule"] for e in want_agreement["escalations"])  # type: ignore[attr-defined]
     assert rules == ["AGREEMENT_EXPIRING"] + ["AGREEMENT_REVIEW_DUE"] * 3
     assert want_agreement["state"] == "EXPIRED"
@@ -123,6 +123,7 @@ def test_agreements_and_disputes_live_equal_the_pure_folds(live_worker: LiveWork
         bad[0].event_id: [f"stranger is not a party to agreement {ag.agreement_id}"],
         bad[1].event_id: ["dispute on unknown agreement nowhere"],
     }
+    assert {event_id: [reasons[event_id]] for event_id in wanted} == wanted  # replay agrees
     rejections = read_until(
         live_worker.bootstrap,
         topic_name(REJECTIONS, live_worker.namespace),
