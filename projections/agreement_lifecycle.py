@@ -16,6 +16,7 @@ from projections.agreement_state import (
     TERMINATED,
     AgreementState,
     party_ids,
+    renews,
     terms_at,
 )
 from projections.agreement_step import AgreementStep, add_months, emit_event
@@ -71,7 +72,7 @@ def expires(step: AgreementStep, clock: Clock) -> None:
     _, terms = terms_at(step.state, clock.due_at)
     expires_at = step.state.expires_at
     assert expires_at is not None  # the clock exists only with an expiry date
-    if terms.auto_renew and terms.expires_at is not None:
+    if renews(terms) and terms.expires_at is not None:  # (the second test is for mypy)
         length = terms.expires_at - terms.effective_from
         renewed = expires_at + length
         step.log("expires_at", iso_z(expires_at), iso_z(renewed), "auto_renew: same term length")

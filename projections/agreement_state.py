@@ -97,13 +97,19 @@ def active_from(agreement: AgreementState) -> datetime | None:
     return min(starts) if starts else None
 
 
+def renews(terms: Terms) -> bool:
+    """Whether these terms renew themselves at expiry: ``auto_renew`` with a term length
+    (``expires_at``) to renew for."""
+    return terms.auto_renew and terms.expires_at is not None
+
+
 def ended_at(agreement: AgreementState) -> tuple[str, datetime] | None:
     """How and when the agreement ends, as far as recorded: the earlier of expiry
     (only without auto-renewal, judged on the terms in force at expiry) and termination."""
     ends: list[tuple[datetime, str]] = []
     if agreement.expires_at is not None:
         _, terms = terms_at(agreement, agreement.expires_at)
-        if not terms.auto_renew:
+        if not renews(terms):
             ends.append((agreement.expires_at, EXPIRED))
     if agreement.termination_effective_at is not None:
         ends.append((agreement.termination_effective_at, TERMINATED))

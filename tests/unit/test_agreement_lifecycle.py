@@ -134,3 +134,13 @@ def test_proposal_can_be_withdrawn_without_notice_clock_errors() -> None:
     assert state is not None
     assert (state.status, state_at(state, at(1))) == (TERMINATED, TERMINATED)
     assert of_type(emitted, "DeadlineScheduled") == []
+
+
+def test_auto_renew_without_a_term_length_expires_at_a_renewed_date() -> None:
+    ag = Agreement()
+    open_ended = terms(auto_renew=True, expires_at=None, review_every_months=48)
+    events = [*_active(ag, open_ended), ag.renewed(at(10), at(50))]
+    state, _, _ = fold(events, until=at(51))
+    assert state is not None
+    assert state.status == EXPIRED
+    assert state_at(state, at(51)) == EXPIRED  # the facts agree with the fold
