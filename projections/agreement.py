@@ -2,9 +2,10 @@
 
 No Kafka, no clock: an event's ``occurred_at`` is the only time. Before an event is
 applied every clock due at or before it fires (``advance_agreement``), so replay
-raises what the live timer raised. Rules: design rule 5 (term and termination), 7's
-counterpart in ``projections/dispute.py``, 10 (signatures and review); the mapping to
-the seed's ten elements is ``projections/AGREEMENTS.md``.
+raises what the live timer raised. This module holds the handlers and the clock
+dispatch; proposal, signatures and amendments are in ``agreement_terms``, what time
+does (activation, review, expiry, the end and its releases) in ``agreement_lifecycle``.
+The seed's ten elements, mapped to code and tests: ``projections/AGREEMENTS.md``.
 """
 
 from __future__ import annotations
