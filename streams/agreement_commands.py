@@ -8,6 +8,7 @@ topic with its reason and counted apart (``commands_refused``).
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from projections.agreement import evolve_agreement
@@ -20,12 +21,39 @@ from streams.emit import emit
 from streams.rejections import rejection_for
 from streams.runtime import Runtime
 
+log = logging.getLogger(__name__)
+
 
 async def apply_command(
-    rt: Runtime, command: ShareRecorded | SharedLeadReleased, partition: int
+    rt: Runtime, command: ShareRecorded | SharedLeadReleased, partition: int, offset: int
 ) -> None:
     """A fact one aggregate sends another: a share's status to its agreement, a
-    termination's release to the lead. A refusal goes to the rejections topic."""
+    termination's release to the lead. A refusal, or a failure, is published on the
+    rejections topic with its reason."""
+    try:
+        rejection = await _apply(rt, command, partition)
+    except Exception as exc:
+        log.exception("command %s failed", command.event_id)
+        rejection = f"internal error: {type(exc).__name__}: {exc}"
+    if rejection is None:
+        rt.counters.commands_applied += 1
+        return
+    rt.counters.commands_refused += 1
+    refused = rejection_for(
+        reasons=[rejection],
+        original=encode(command),
+        key=command.subject.encode(),
+        topic=rt.clocks_topic.get_topic_name(),
+        partition=partition,
+        offset=offset,
+        event=command,
+    )
+    await rt.rejections_topic.send(key=command.subject.encode(), value=encode(refused))
+
+
+async def _apply(
+    rt: Runtime, command: ShareRecorded | SharedLeadReleased, partition: int
+) -> str | None:
     if isinstance(command, ShareRecorded):
         raw = rt.agreements.get(command.subject)
         outcome: Any = evolve_agreement(
@@ -41,17 +69,5 @@ async def apply_command(
     if outcome.state is not None and not outcome.duplicate:
         table[command.subject] = dump(outcome.state)
         await emit(rt, outcome.emitted, partition, aggregate)
-    if outcome.rejection is None:
-        rt.counters.commands_applied += 1
-        return
-    rt.counters.commands_refused += 1
-    rejection = rejection_for(
-        reasons=[outcome.rejection],
-        original=encode(command),
-        key=command.subject.encode(),
-        topic=rt.clocks_topic.get_topic_name(),
-        partition=partition,
-        offset=-1,
-        event=command,
-    )
-    await rt.rejections_topic.send(key=command.subject.encode(), value=encode(rejection))
+    rejection: str | None = outcome.rejection
+    return rejection

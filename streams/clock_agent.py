@@ -50,7 +50,7 @@ def deadline_due(subject: str, due_at: datetime, aggregate: str = "lead") -> Dea
     )
 
 
-async def apply_due(rt: Runtime, value: bytes, partition: int) -> None:
+async def apply_due(rt: Runtime, value: bytes, partition: int, offset: int = -1) -> None:
     try:
         message = decode(value)
     except DecodeError:
@@ -66,7 +66,7 @@ async def apply_due(rt: Runtime, value: bytes, partition: int) -> None:
             message.data.aggregate,
         )
     elif isinstance(message, ShareRecorded | SharedLeadReleased):
-        await commands.apply_command(rt, message, partition)
+        await commands.apply_command(rt, message, partition, offset)
     # DeadlineScheduled/Cancelled are the timer's audit trail, not requests.
 
 
@@ -96,7 +96,8 @@ def register(rt: Runtime, tick_seconds: float = 1.0) -> None:
     async def clocks_agent(stream: Any) -> None:
         async for event in stream.events():
             try:
-                await apply_due(rt, event.message.value, event.message.partition)
+                message = event.message
+                await apply_due(rt, message.value, message.partition, message.offset)
             except Exception:
                 log.exception("clock message failed on %s", event.message.tp)
 
