@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from projections.agreement_state import AgreementBook
 from projections.dispute import advance_dispute, evolve_dispute
@@ -147,3 +150,37 @@ def test_json_round_trip_and_duplicates() -> None:
     again = evolve_dispute(state, opened, POLICY, _book())
     assert again.duplicate
     assert again.state == state
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["escalate", "mediation", "resolve"]), st.integers(3, 60)),
+        max_size=6,
+    ),
+    st.integers(0, 6),
+)
+def test_redelivery_and_halves_through_json_change_nothing(
+    steps: list[tuple[str, int]], cut: int
+) -> None:
+    book = _book()
+    makers: dict[str, Callable[[datetime], Envelope]] = {
+        "escalate": AG.dispute_escalated,
+        "mediation": lambda when: AG.dispute_escalated(when, step="mediation"),
+        "resolve": AG.dispute_resolved,
+    }
+    days = sorted(day for _, day in steps)
+    events: list[Envelope] = [AG.dispute_opened(at(2))]
+    events += [makers[kind](at(day)) for (kind, _), day in zip(steps, days, strict=True)]
+    whole, emitted, _ = _run(events, book)
+    twice, emitted_twice, _ = _run([e for event in events for e in (event, event)], book)
+    assert twice == whole
+    assert [e.event_id for e in emitted_twice] == [e.event_id for e in emitted]
+    cut = min(cut, len(events) - 1) + 1
+    first, _, _ = _run(events[:cut], book)
+    state = dispute_from_json(dispute_to_json(first))
+    for event in events[cut:]:
+        outcome = evolve_dispute(state, event, POLICY, book)
+        assert outcome.state is not None
+        state = outcome.state
+    assert state == whole
