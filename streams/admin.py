@@ -7,7 +7,30 @@ import os
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 
-from streams.topics import ALL_TOPICS, topic_name
+from streams.topics import (
+    ALL_TOPICS,
+    CHANGELOG_CONFIG,
+    DEFAULT_PARTITIONS,
+    TABLES,
+    TopicSpec,
+    changelog_name,
+    topic_name,
+)
+
+
+def _wanted(namespace: str) -> dict[str, TopicSpec]:
+    """Every topic by name: the registry's, and the tables' changelogs."""
+    wanted = {topic_name(spec, namespace): spec for spec in ALL_TOPICS}
+    for table in TABLES:
+        wanted[changelog_name(table, namespace)] = TopicSpec(
+            f"{table}-changelog",
+            key="table key",
+            value="table value",
+            purpose=f"changelog of the {table} table",
+            partitions=DEFAULT_PARTITIONS,
+            config=dict(CHANGELOG_CONFIG),
+        )
+    return wanted
 
 
 class TopicMismatchError(RuntimeError):
@@ -22,7 +45,7 @@ def create_topics(
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="leadledger-admin")
     try:
         existing = {t["name"]: len(t["partitions"]) for t in admin.describe_topics()}
-        wanted = {topic_name(spec, namespace): spec for spec in ALL_TOPICS}
+        wanted = _wanted(namespace)
         for name, spec in wanted.items():
             if name in existing and existing[name] != spec.partitions:
                 raise TopicMismatchError(

@@ -29,6 +29,7 @@ from schemas.partner_system_events import SharedLeadReleased, ShareRecorded
 from schemas.system_events import DeadlineDue, DeadlineDueData
 from streams import agreement_commands as commands
 from streams import deadline_index
+from streams.backlog import has_backlog
 from streams.emit import emit
 from streams.rejections import SYSTEM_SOURCE
 from streams.runtime import Runtime
@@ -109,6 +110,12 @@ def register(rt: Runtime, tick_seconds: float = 1.0) -> None:
             log.exception("timer tick failed")
 
 
+def _behind(rt: Runtime, aggregate: str, partition: int) -> bool:
+    """The aggregate's input partition still has fetched events to apply: ask later."""
+    topic = rt.leads_topic if aggregate == "lead" else rt.agreements_topic
+    return has_backlog(rt, topic.get_topic_name(), partition)
+
+
 def owned_partitions(rt: Runtime) -> frozenset[int]:
     name = rt.leads_topic.get_topic_name()
     return frozenset(tp.partition for tp in rt.app.assignor.assigned_actives() if tp.topic == name)
@@ -134,9 +141,10 @@ async def send_due(rt: Runtime, now: datetime, sent: dict[str, set[str]]) -> int
             sent.pop(key, None)
             continue
         asked = sent.setdefault(key, set())
+        partition = deadline_index.partition_of(key)
         for due_at, subject, aggregate in deadline_index.due_entries(rt.deadlines, key, now):
             request = deadline_due(subject, due_at, aggregate)
-            if request.event_id in asked:
+            if request.event_id in asked or _behind(rt, aggregate, partition):
                 continue
             asked.add(request.event_id)
             await rt.clocks_topic.send(key=subject.encode(), value=encode(request))

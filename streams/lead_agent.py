@@ -11,22 +11,33 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from projections.lead import evolve, state_from_json, state_to_json
+from projections.agreement_state import EMPTY_BOOK, AgreementLookup
+from projections.lead import HANDLERS, evolve, state_from_json, state_to_json
+from schemas.agreement_events import LeadShared
 from schemas.codec import DecodeError, decode
 from schemas.envelope import Envelope
-from schemas.events import LEAD_EVENT_TYPES
+from schemas.events import PARTNER_EVENT_TYPES
+from schemas.lead_events import LeadCaptured
+from schemas.system_events import LeadShareRejected
+from streams.backlog import note_applied
 from streams.emit import emit, reject
 from streams.rejections import rejection_for
 from streams.runtime import Runtime
 
 log = logging.getLogger(__name__)
+_FOLDED: list[type[Envelope]] = [LeadCaptured, *HANDLERS]
+LEADS_TOPIC_TYPES = PARTNER_EVENT_TYPES & frozenset(
+    cls.model_fields["type"].default for cls in _FOLDED
+)
+"""What partners publish on the leads topic: lifecycle, sharing, consent and erasure
+events (the system's own commands, e.g. SharedLeadReleased, come on the clocks topic)."""
 
 
 def envelope_problems(event: Envelope, key: bytes | None) -> list[str]:
     """Reasons an otherwise valid event cannot be applied from this topic."""
     problems = []
-    if event.type not in LEAD_EVENT_TYPES:
-        problems.append(f"type {event.type} is not a lead lifecycle event; not accepted here")
+    if event.type not in LEADS_TOPIC_TYPES:
+        problems.append(f"type {event.type} is not a lead event; not accepted here")
     if key is None or key.decode("utf-8", "replace") != event.subject:
         shown = key.decode("utf-8", "replace") if key is not None else None
         problems.append(
@@ -51,12 +62,18 @@ async def handle_lead_message(
             rt, rejection_for(reasons=problems, original=value, key=key, event=event, **where)
         )
         return
+    agreements = await _agreements_for(rt, event)
     raw_state = rt.leads.get(event.subject)
-    outcome = evolve(state_from_json(raw_state) if raw_state else None, event, rt.policy)
+    outcome = evolve(
+        state_from_json(raw_state) if raw_state else None, event, rt.policy, agreements
+    )
     if outcome.rejection is not None or outcome.state is None:
         if outcome.state is not None:
             rt.leads[event.subject] = state_to_json(outcome.state)
             await emit(rt, outcome.emitted, partition)
+        if any(isinstance(e, LeadShareRejected) for e in outcome.emitted):
+            rt.counters.rejected += 1  # its LeadShareRejected is the rejection record
+            return
         await reject(
             rt,
             rejection_for(
@@ -77,6 +94,17 @@ async def handle_lead_message(
     rt.counters.processed += 1
 
 
+async def _agreements_for(rt: Runtime, event: Envelope) -> AgreementLookup:
+    """Every agreement, for a share; before deciding one, the book must have read what
+    the broker acknowledged on the agreements topic (the documented ordering guarantee)."""
+    if rt.book is None:
+        return EMPTY_BOOK
+    if isinstance(event, LeadShared) and not await rt.book.caught_up():
+        log.warning("agreement book not caught up; deciding share %s anyway", event.event_id)
+    book: AgreementLookup = rt.book
+    return book
+
+
 def register(rt: Runtime) -> None:
     @rt.app.agent(rt.leads_topic, name="leads")  # type: ignore[untyped-decorator]
     async def leads_agent(stream: Any) -> None:
@@ -89,6 +117,7 @@ def register(rt: Runtime) -> None:
             except Exception as exc:
                 log.exception("unexpected failure on %s", message.tp)
                 await _reject_internal(rt, message, exc)
+            note_applied(rt, message.topic, message.partition, message.offset)
 
 
 async def _reject_internal(rt: Runtime, message: Any, exc: Exception) -> None:

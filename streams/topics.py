@@ -87,6 +87,29 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
 )
 
 
+TABLES: tuple[str, ...] = (
+    "leads",
+    "deadlines",
+    "escalations",
+    "agreements",
+    "disputes",
+    "partners",
+)
+"""The worker's tables (``streams/wiring.py``); each has a changelog topic."""
+CHANGELOG_CONFIG = {"cleanup.policy": "compact"}
+
+
+def changelog_name(table: str, namespace: str) -> str:
+    """Faust's changelog topic of a table (the app id is the namespace).
+
+    Created with the other topics, before a worker starts: a changelog that Faust
+    declares at start-up can be missing from the consumer's first metadata, and the
+    table then refuses every write with ``PartitionsMismatch`` (0 partitions) until the
+    metadata is refreshed, minutes later.
+    """
+    return f"{namespace}-{table}-changelog"
+
+
 def topic_name(spec: TopicSpec, namespace: str) -> str:
     """The topic's name under a namespace (``leadledger`` by default).
 

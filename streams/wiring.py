@@ -11,7 +11,15 @@ from typing import Any
 import faust
 
 from projections.policy import Policy
-from streams import agreement_agent, agreement_views, clock_agent, lead_agent, views
+from streams import (
+    agreement_agent,
+    agreement_views,
+    clock_agent,
+    lead_agent,
+    partner_agent,
+    partner_views,
+    views,
+)
 from streams.agreement_book import AgreementBookFollower
 from streams.runtime import Runtime
 from streams.settings import Settings
@@ -87,6 +95,7 @@ def build_app(settings: Settings, policy: Policy) -> Any:
         app, "agreements", "Agreement state by id (projections.agreement)."
     )
     rt.disputes = _bytes_table(app, "disputes", "Dispute state by id (projections.dispute).")
+    rt.partners = _bytes_table(app, "partners", "Partner view by id (projections.partner_view).")
     rt.book = AgreementBookFollower(
         settings.bootstrap_servers, rt.agreements_topic.get_topic_name(), policy
     )
@@ -95,5 +104,7 @@ def build_app(settings: Settings, policy: Policy) -> Any:
     clock_agent.register(rt)
     views.register(rt)
     agreement_views.register(rt)
+    partner_agent.register(rt)
+    partner_views.register(rt)
     app.leadledger = rt  # type: ignore[attr-defined]  # reachable from tests and the CLI
     return app
