@@ -31,8 +31,8 @@ from projections.partner_view import section, to_view
 from projections.replay import KIND_OF, ReplayResult, replay
 from schemas.envelope import Envelope
 from schemas.events import Event
-from schemas.system_events import EscalationRaised
-from streams.topics import AGREEMENTS, ESCALATIONS, LEADS, topic_name
+from schemas.system_events import EscalationRaised, LeadShareRejected
+from streams.topics import AGREEMENTS, ESCALATIONS, LEADS, REJECTIONS, topic_name
 from tests.golden.load import golden
 from tests.kafka_io import producer, publish, read_until
 from tests.live_worker import LiveWorker
@@ -116,6 +116,27 @@ def test_partnership_live_equals_replay(live_worker: LiveWorker) -> None:
     assert raised(found) == wanted
     rules = {e.data.rule for e in expected.escalations}
     assert {"PARTNER_NOT_RESPONDED", "COMMISSION_OVERDUE", "ERASURE_OVERDUE"} <= rules
+
+    # Each refused share is on the rejections topic once, with every reason replay gives.
+    refused = dict(expected.rejections)
+    shares = {event_id for event_id, _ in expected.rejections if "LeadShared" in event_id}
+
+    def share_rejections(found: list[Event]) -> dict[str, str]:
+        return {
+            e.data.share_event_id: "; ".join(e.data.reasons)
+            for e in found
+            if isinstance(e, LeadShareRejected) and e.data.share_event_id in shares
+        }
+
+    found = read_until(
+        live_worker.bootstrap,
+        topic_name(REJECTIONS, live_worker.namespace),
+        lambda f: set(share_rejections(f)) >= shares,
+    )
+    assert share_rejections(found) == {event_id: refused[event_id] for event_id in shares}
+    assert len(shares) == 3
+    counters = live_worker.stats()["counters"]
+    assert counters["received"] == counters["processed"] + counters["rejected"]
 
 
 def test_partner_sub_resources_and_isolation(live_worker: LiveWorker) -> None:
