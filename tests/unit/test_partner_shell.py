@@ -1,0 +1,52 @@
+"""The shell around the partner view: the agent folds only a partner's own activities,
+and the timer's backlog check (streams/backlog.py)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any, cast
+
+from projections.partner_view_state import view_from_json
+from schemas.codec import encode
+from streams.backlog import has_backlog, note_applied
+from streams.partner_agent import apply_activity
+from streams.runtime import Runtime
+from tests.partners import SharedLead, at, run
+
+
+def fake_runtime(highwater: int = 0) -> Runtime:
+    consumer = SimpleNamespace(highwater=lambda tp: highwater)
+    rt: Any = SimpleNamespace(
+        partners={}, applied_offsets={}, app=SimpleNamespace(consumer=consumer)
+    )
+    return cast(Runtime, rt)
+
+
+def test_the_agent_folds_each_partners_activity_into_its_own_row() -> None:
+    lead = SharedLead()
+    activities = run([lead.captured(), lead.consent(at(1)), lead.shared(at(2))]).activities()
+    rt = fake_runtime()
+    for activity in activities:
+        assert apply_activity(rt, activity.subject.encode(), encode(activity))
+    assert set(rt.partners) == {"gen", "rec"}
+    assert [link.lead_id for link in view_from_json(rt.partners["rec"]).received] == ["L1"]
+    assert view_from_json(rt.partners["gen"]).received == ()
+
+
+def test_the_agent_skips_a_message_keyed_to_another_partner_or_not_an_activity() -> None:
+    lead = SharedLead()
+    activity = run([lead.captured(), lead.consent(at(1)), lead.shared(at(2))]).activities()[0]
+    rt = fake_runtime()
+    assert not apply_activity(rt, b"someone-else", encode(activity))
+    assert not apply_activity(rt, b"L1", encode(lead.captured()))
+    assert not apply_activity(rt, b"x", b"not avro")
+    assert rt.partners == {}
+
+
+def test_backlog_while_fetched_offsets_are_not_applied() -> None:
+    rt = fake_runtime(highwater=10)
+    assert not has_backlog(rt, "t.leads", 3)  # nothing applied in this run yet
+    note_applied(rt, "t.leads", 3, 5)
+    assert has_backlog(rt, "t.leads", 3)  # offsets 6..9 fetched, not applied
+    note_applied(rt, "t.leads", 3, 9)
+    assert not has_backlog(rt, "t.leads", 3)
