@@ -80,16 +80,13 @@ def test_split_with_the_state_stored_between_equals_the_whole(
 def test_a_refused_partner_never_holds_the_lead(events: list[Envelope]) -> None:
     state = fold(events)
     assert state is not None
-    refused = set(state.refused_partners)
-    # A share recorded for a partner always came before any refusal to it: after a
-    # refusal, no new share is admitted.
-    for share in state.shares:
-        if share.to_partner in refused:
-            first_refusal = next(
-                c.at
-                for c in state.history
-                if c.kind == "share"
-                and c.after == "refused"
-                and f"to {share.to_partner} " in c.rule
-            )
-            assert share.shared_at < first_refusal
+    # In the lead's history, no share to a partner is admitted after one was refused to it.
+    shares = [c for c in state.history if c.kind == "share" and c.before is None]
+    for partner in state.refused_partners:
+        outcomes = [
+            c.after
+            for c in shares
+            if c.rule.startswith((f"shared with {partner} ", f"share to {partner} refused"))
+        ]
+        first_refusal = outcomes.index("refused")
+        assert "pending" not in outcomes[first_refusal:]
