@@ -27,6 +27,7 @@ from schemas.agreement_events import (
 )
 from schemas.codec import DecodeError, decode
 from schemas.envelope import Envelope
+from streams.backlog import note_applied
 from streams.emit import emit, reject, reject_failure
 from streams.rejections import rejection_for
 from streams.runtime import Runtime
@@ -124,6 +125,8 @@ def register(rt: Runtime) -> None:
             except Exception as exc:
                 log.exception("unexpected failure on %s", message.tp)
                 await reject_failure(rt, message, exc)
+            # The timer holds this partition's clocks while fetched events wait here.
+            note_applied(rt, message.topic, message.partition, message.offset)
 
     @rt.app.task  # type: ignore[untyped-decorator]
     async def follow_agreements() -> None:
