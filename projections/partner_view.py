@@ -52,11 +52,19 @@ def _link_list(data: PartnerActivityData) -> str:
 def _update_link(view: PartnerView, data: PartnerActivityData, **changes: Any) -> PartnerView:
     which = _link_list(data)
     share_id = _details(data).get("share_id")
-    links = tuple(
-        replace(link, **changes) if link.share_id == share_id else link
-        for link in getattr(view, which)
-    )
+    links = _replace_last(getattr(view, which), lambda link: link.share_id == share_id, changes)
     return _with_links(view, which, links)
+
+
+def _replace_last(records: tuple[Any, ...], match: Callable[[Any], bool], changes: Any) -> Any:
+    """The tuple with its last matching record changed. Searched from the end, since an
+    activity is mostly about a recent share, and rebuilt by slicing: a partner's view
+    grows with every share, and a scan of it per activity is what costs."""
+    for index in range(len(records) - 1, -1, -1):
+        if match(records[index]):
+            changed = replace(records[index], **changes)
+            return (*records[:index], changed, *records[index + 1 :])
+    return records
 
 
 def _with_links(view: PartnerView, which: str, links: tuple[Link, ...]) -> PartnerView:
@@ -128,10 +136,7 @@ def _commission_accrued(view: PartnerView, data: PartnerActivityData, at: str) -
 
 def _update_line(view: PartnerView, data: PartnerActivityData, **changes: Any) -> PartnerView:
     wanted = _details(data).get("commission_id")
-    lines = tuple(
-        replace(line, **changes) if line.commission_id == wanted else line
-        for line in view.commissions
-    )
+    lines = _replace_last(view.commissions, lambda line: line.commission_id == wanted, changes)
     return replace(view, commissions=lines)
 
 
