@@ -20,7 +20,8 @@ class Consent:
     purpose: str
     partner_id: str | None  # None: for any partner
     regime: str
-    given_at: datetime
+    given_at: datetime  # when this decision was made
+    given: bool = True  # False: withdrawn
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +137,8 @@ def record_to_json(record: Any) -> list[Any]:
 
 def record_from_json(cls: type[Any], raw: list[Any]) -> Any:
     values = []
-    for f, value in zip(fields(cls), raw, strict=True):
+    # A row shorter than the record (a field added later) takes the defaults.
+    for f, value in zip(fields(cls), raw, strict=False):
         parsed = datetime.fromisoformat(value) if f.name in _DATES and value else value
         values.append(parsed)
     return cls(*values)

@@ -44,9 +44,21 @@ def test_consent_for_one_partner_or_for_any() -> None:
 def test_withdrawal_removes_the_consent() -> None:
     lead = fold([captured(), consent("g1", "P2"), consent("w1", "P2", withdrawn=True)]).lead
     assert not has_sharing_consent(lead, "P2")
-    # A withdrawal for any partner removes every sharing consent.
+    # A withdrawal for any partner ends every sharing consent.
     events = [captured(), consent("g1", "P2"), consent("g2", None), consent("w", None, True)]
-    assert fold(events).lead.consents == ()
+    lead = fold(events).lead
+    assert not has_sharing_consent(lead, "P2")
+    assert not has_sharing_consent(lead, "P9")
+
+
+def test_consent_for_any_partner_but_withdrawn_for_one() -> None:
+    events = [captured(), consent("g1", None), consent("w1", "P2", withdrawn=True)]
+    lead = fold(events).lead
+    assert not has_sharing_consent(lead, "P2")
+    assert has_sharing_consent(lead, "P3")
+    # A later consent for any partner is broader than the earlier withdrawal.
+    lead = fold([*events, consent("g2", None)]).lead
+    assert has_sharing_consent(lead, "P2")
 
 
 def test_partner_fields_survive_the_table_codec_and_the_view_keeps_its_fields() -> None:
