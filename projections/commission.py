@@ -102,13 +102,16 @@ def _accrue(step: Step, share: Share, opportunity_id: str, won: float, won_curre
         ),
         commission.commission_id,
     )
+    # No currency conversion: a percent of a deal won in another currency is recorded
+    # with the deal's amount and currency beside it, for the partners to see.
+    won_details = {"won_amount": str(won), "won_currency": won_currency}
     both(
         step,
         share,
         "commission_accrued",
         amount=commission.amount,
         currency=commission.currency,
-        details=_commission_details(commission),
+        details={**_commission_details(commission), **won_details},
     )
 
 

@@ -86,7 +86,9 @@ def _role_problem(partner: str, role: str | None, wanted: str) -> str:
 def qualification_problems(lead: LeadState, terms: QualificationTerms) -> list[str]:
     """Rule 2: the lead against the agreement's qualification terms, now."""
     problems = []
-    if terms.min_budget is not None and (lead.budget or 0) < terms.min_budget:
+    if terms.min_budget is not None and lead.budget is None:
+        problems.append(f"budget unknown; the minimum is {terms.min_budget}")
+    elif terms.min_budget is not None and (lead.budget or 0) < terms.min_budget:
         problems.append(f"budget {lead.budget} is below the minimum {terms.min_budget}")
     if terms.industries and (lead.industry or "").lower() not in _lower(terms.industries):
         problems.append(f"industry {lead.industry} is not one of {', '.join(terms.industries)}")

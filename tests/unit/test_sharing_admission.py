@@ -123,6 +123,14 @@ def test_exclusivity_of_an_inactive_agreement_or_for_the_same_receiver_does_not_
     assert result.rejections == []  # the grant names APAC and SaaS: the EMEA lead is outside it
 
 
+def test_an_unknown_budget_fails_a_minimum_budget() -> None:
+    minimum = book(signed_agreement(the_terms=terms(qualification={"min_budget": 1000})))
+    lead = SharedLead()
+    result = run([lead.captured(budget=None), lead.consent(at(1)), lead.shared(at(2))], minimum)
+    reasons = result.of_type("LeadShareRejected")[0].data.reasons
+    assert reasons == ["budget unknown; the minimum is 1000.0"]
+
+
 def test_unknown_or_expired_agreement() -> None:
     lead = SharedLead()
     unknown = run([lead.captured(), lead.consent(at(1)), lead.shared(at(2), ag="NOPE")])
