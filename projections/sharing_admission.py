@@ -73,7 +73,7 @@ def agreement_reasons(
         )
     if unsigned := nda_unsigned(agreement, at):
         reasons.append(f"the NDA is required and not signed by {', '.join(unsigned)}")
-    reasons += exclusivity_conflicts(lead, share.to_partner, at, agreements)
+    reasons += exclusivity_conflicts(lead, share, at, agreements)
     return reasons
 
 
@@ -115,17 +115,25 @@ def _lower(values: list[str]) -> set[str]:
 
 
 def exclusivity_conflicts(
-    lead: LeadState, to_partner: str, at: datetime, agreements: AgreementLookup
+    lead: LeadState, share: LeadSharedData, at: datetime, agreements: AgreementLookup
 ) -> list[str]:
     """Rule 9: an ACTIVE agreement (this one or another) grants a different receiver
-    exclusivity over the lead's region or industry."""
+    exclusivity over the lead's region or industry.
+
+    The sender sees the reason; it names the agreement and the exclusive partner only
+    when the sender is a party to that agreement (another partnership's terms are not
+    its business), otherwise just the scope."""
     conflicts = []
     for agreement in sorted(agreements.all(), key=lambda a: a.agreement_id):
         if state_at(agreement, at) != ACTIVE:
             continue
         _, terms = terms_at(agreement, at)
         for grant in terms.exclusivity:
-            if grant.partner_id != to_partner and _covers(grant, lead):
+            if grant.partner_id == share.to_partner or not _covers(grant, lead):
+                continue
+            if role_of(agreement, share.from_partner) is None:
+                conflicts.append(f"another partner has exclusivity over {_scope(grant)}")
+            else:
                 conflicts.append(
                     f"agreement {agreement.agreement_id} gives {grant.partner_id} exclusivity "
                     f"over {_scope(grant)}"

@@ -65,7 +65,7 @@ def test_every_reason_is_listed_not_only_the_first() -> None:
         "score 0 is below the minimum 40",
         "require consent",
         "NDA is required and not signed by gen, rec",
-        "AG2 gives rec2 exclusivity over region EMEA",
+        "another partner has exclusivity over region EMEA",  # rec is no party to AG2
     ):
         assert fragment in reasons
     assert len(rejected.data.reasons) == 12
@@ -129,6 +129,16 @@ def test_an_unknown_budget_fails_a_minimum_budget() -> None:
     result = run([lead.captured(budget=None), lead.consent(at(1)), lead.shared(at(2))], minimum)
     reasons = result.of_type("LeadShareRejected")[0].data.reasons
     assert reasons == ["budget unknown; the minimum is 1000.0"]
+
+
+def test_an_exclusivity_in_a_partnership_the_sender_is_not_in_is_not_disclosed() -> None:
+    grant = terms(exclusivity=[{"region": "EMEA", "partner_id": "rival"}])
+    elsewhere = signed_agreement("AG9", (("other-gen", "generator"), ("rival", "receiver")), grant)
+    lead = SharedLead()
+    events = [lead.captured(), lead.consent(at(1)), lead.shared(at(2))]
+    result = run(events, book(signed_agreement(), elsewhere))
+    (rejected,) = result.of_type("LeadShareRejected")
+    assert rejected.data.reasons == ["another partner has exclusivity over region EMEA"]
 
 
 def test_unknown_or_expired_agreement() -> None:
