@@ -72,7 +72,9 @@ def agreement_reasons(
             "or for any partner"
         )
     if unsigned := nda_unsigned(agreement, at):
-        reasons.append(f"the NDA is required and not signed by {', '.join(unsigned)}")
+        # Who has not signed is the parties' business: a stranger learns only that.
+        who = ", ".join(unsigned) if sender is not None else "every party"
+        reasons.append(f"the NDA is required and not signed by {who}")
     reasons += exclusivity_conflicts(lead, share, at, agreements)
     return reasons
 
