@@ -110,22 +110,32 @@ def on_terminated(step: AgreementStep, event: AgreementTerminated) -> None:
 
 
 def on_share_recorded(step: AgreementStep, event: ShareRecorded) -> None:
-    """Book-keeping of the agreement's shared leads, for release at its end."""
+    """Book-keeping of the shares still out with their receivers, for release at the end.
+
+    Only outstanding (and released) shares are kept: a rejected or closed share has
+    nothing left to release, so the state grows with the leads out now, not with every
+    lead ever shared (``bench/agreement_bench.py``), and a lead shared again later gets
+    the terms of its new share.
+    """
     data, key = event.data, (event.data.lead_id, event.data.to_partner)
-    before = next((s for lead, to, s in step.state.shared_leads if (lead, to) == key), None)
-    status = data.status
-    if before == "released" and status in OUTSTANDING:
+    state = step.state
+    before = next((s for lead, to, s in state.shared_leads if (lead, to) == key), None)
+    if before == "released" and data.status in OUTSTANDING:
         return  # already released at the end; a late status cannot bring it back
-    version, _ = terms_at(step.state, step.at)
-    shares = tuple(s for s in step.state.shared_leads if (s[0], s[1]) != key)
-    versions = step.state.share_versions
-    if not any((lead, to) == key for lead, to, _ in versions):
-        versions = (*versions, (*key, version))
+    shares = tuple(s for s in state.shared_leads if (s[0], s[1]) != key)
+    versions = tuple(v for v in state.share_versions if (v[0], v[1]) != key)
+    if data.status not in OUTSTANDING:
+        step.state = replace(state, shared_leads=shares, share_versions=versions)
+        return
+    version = next((v for lead, to, v in state.share_versions if (lead, to) == key), None)
+    if version is None:
+        version, _ = terms_at(state, step.at)  # the terms in force when it was shared
     step.state = replace(
-        step.state, shared_leads=(*shares, (*key, status)), share_versions=versions
+        state,
+        shared_leads=(*shares, (*key, data.status)),
+        share_versions=(*versions, (*key, version)),
     )
-    step.log("share", data.lead_id, status, f"{data.from_partner} -> {data.to_partner}")
-    if status in OUTSTANDING and step.state.status in {TERMINATED, EXPIRED}:
+    if state.status in {TERMINATED, EXPIRED}:
         life.release(step, *key)  # the end came first: release it now, as at the end
 
 
@@ -156,6 +166,11 @@ def evolve_agreement(state: AgreementState | None, event: Envelope, policy: Poli
     except Refused as refusal:
         refused = replace(overdue.state, seen=overdue.state.seen | {event.event_id})
         return Outcome(refused, overdue.emitted, rejection=str(refusal))
+    if isinstance(event, ShareRecorded):
+        # Setting a share's status again is a no-op, and a redelivery replays in order,
+        # so these ids need not be remembered: an agreement with thousands of shares
+        # would otherwise carry (and rewrite on every table write) thousands of ids.
+        return Outcome(step.state, (*overdue.emitted, *step.emitted))
     final = replace(step.state, seen=step.state.seen | {event.event_id})
     return Outcome(final, (*overdue.emitted, *step.emitted))
 

@@ -22,12 +22,21 @@ def test_shares_are_booked_by_lead_and_receiver() -> None:
     state, _, rejections = fold(events)
     assert rejections == []
     assert state is not None
-    assert state.shared_leads == (
-        ("L1", "rec", "accepted"),
-        ("L2", "rec", "rejected"),
-        ("L3", "rec", "closed"),
-    )
+    # Rejected and closed shares have nothing left to release: only L1 is kept.
+    assert state.shared_leads == (("L1", "rec", "accepted"),)
+    assert state.share_versions == (("L1", "rec", 1),)
     assert outstanding_leads(state) == [("L1", "rec")]
+
+
+def test_a_lead_shared_again_after_closing_gets_its_new_terms() -> None:
+    ag = Agreement()
+    retain = terms(termination={"notice_days": 1, "outstanding_leads": "retain_until_closed"})
+    events = [ag.proposed(T0), *ag.signed_by_all(at(1)), ag.share(at(2), "L1")]
+    events += [ag.share(at(3), "L1", "closed"), ag.amended(at(4), retain)]
+    events += [*ag.signed_by_all(at(5)), ag.share(at(6), "L1"), ag.terminated(at(7))]
+    _, emitted, _ = fold(events, until=at(10))
+    [released] = of_type(emitted, "SharedLeadReleased")
+    assert released.data.handling == "retain_until_closed"
 
 
 def test_termination_releases_each_outstanding_lead_once() -> None:
