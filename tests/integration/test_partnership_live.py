@@ -76,7 +76,10 @@ def settle(live_worker: LiveWorker, wanted: dict[str, object], timeout: float = 
                 lineterm="",
             )
             shown = "\n".join(list(diff)[:80])
-            pytest.fail(f"{path} live differs from replay:\n{shown}\n{live_worker.log_tail()}")
+            stats = json.dumps(live_worker.stats(), indent=1)
+            pytest.fail(
+                f"{path} live differs from replay:\n{shown}\n{stats}\n{live_worker.log_tail()}"
+            )
         time.sleep(0.4)
 
 
