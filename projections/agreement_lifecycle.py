@@ -15,6 +15,7 @@ from projections.agreement_state import (
     OUTSTANDING,
     TERMINATED,
     AgreementState,
+    ended_at,
     party_ids,
     renews,
     terms_at,
@@ -112,12 +113,12 @@ def release(step: AgreementStep, lead_id: str, to_partner: str) -> None:
     )
     terms = next(v.terms for v in step.state.versions if v.version == version)
     handling = terms.termination.outstanding_leads
-    ended = step.state.termination_effective_at or step.state.expires_at or step.at
+    end = ended_at(step.state)  # when it ended, also for a share recorded after that
     data = SharedLeadReleasedData(
         agreement_id=step.agreement_id,
         to_partner=to_partner,
         handling=handling,
-        effective_at=min(ended, step.at),
+        effective_at=end[1] if end is not None else step.at,
         erasure_within_days=terms.privacy.erasure_within_days,
     )
     eid = derived_id(step.agreement_id, lead_id, to_partner, "released")
