@@ -119,24 +119,20 @@ def on_share_recorded(step: AgreementStep, event: ShareRecorded) -> None:
     """
     data, key = event.data, (event.data.lead_id, event.data.to_partner)
     state = step.state
-    before = next((s for lead, to, s in state.shared_leads if (lead, to) == key), None)
-    if before == "released" and data.status in OUTSTANDING:
+    before = state.shares.get(key)
+    if before is not None and before[0] == "released" and data.status in OUTSTANDING:
         return  # already released at the end; a late status cannot bring it back
-    shares = tuple(s for s in state.shared_leads if (s[0], s[1]) != key)
-    versions = tuple(v for v in state.share_versions if (v[0], v[1]) != key)
+    shares = dict(state.shares)
     if data.status not in OUTSTANDING:
-        step.state = replace(state, shared_leads=shares, share_versions=versions)
+        shares.pop(key, None)
+        step.state = replace(state, shares=shares)
         return
-    version = next((v for lead, to, v in state.share_versions if (lead, to) == key), None)
-    if version is None:
-        version, _ = terms_at(state, step.at)  # the terms in force when it was shared
-    step.state = replace(
-        state,
-        shared_leads=(*shares, (*key, data.status)),
-        share_versions=(*versions, (*key, version)),
-    )
+    # The terms in force when it was shared, kept while the share stays out.
+    version = before[1] if before is not None else terms_at(state, step.at)[0]
+    shares[key] = (data.status, version)
+    step.state = replace(state, shares=shares)
     if state.status in {TERMINATED, EXPIRED}:
-        life.release(step, *key)  # the end came first: release it now, as at the end
+        life.release(step, [key])  # the end came first: release it now, as at the end
 
 
 HANDLERS: dict[type[Envelope], Callable[[AgreementStep, Any], None]] = {

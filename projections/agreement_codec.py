@@ -89,7 +89,6 @@ def agreement_from_json(raw: bytes) -> AgreementState:
         escalations=tuple(
             Escalation(i, r, c, datetime.fromisoformat(d)) for i, r, c, d in body["escalations"]
         ),
-        shared_leads=tuple((lead, to, s) for lead, to, s in body["shared_leads"]),
         history=tuple(
             Change(datetime.fromisoformat(a), k, b, f, c, r) for a, k, b, f, c, r in body["history"]
         ),
@@ -103,9 +102,16 @@ def agreement_from_json(raw: bytes) -> AgreementState:
             Signature(p, who, title, datetime.fromisoformat(at), n)
             for p, who, title, at, n in body["signatures"]
         ),
-        share_versions=tuple((lead, to, n) for lead, to, n in body["share_versions"]),
+        shares=_shares(body["shared_leads"], body["share_versions"]),
         status=body["status"],
     )
+
+
+def _shares(
+    statuses: list[list[str]], versions: list[list[Any]]
+) -> dict[tuple[str, str], tuple[str, int]]:
+    version_of = {(lead, to): n for lead, to, n in versions}
+    return {(lead, to): (status, version_of[(lead, to)]) for lead, to, status in statuses}
 
 
 def _z(value: datetime | None) -> str | None:

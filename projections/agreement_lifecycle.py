@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 from projections.agreement_state import (
     ACTIVE,
     EXPIRED,
-    OUTSTANDING,
     TERMINATED,
     AgreementState,
     ended_at,
+    outstanding_leads,
     party_ids,
     renews,
     terms_at,
@@ -99,38 +99,30 @@ def end(step: AgreementStep, status: str, rule: str) -> None:
 
 
 def release_outstanding(step: AgreementStep) -> None:
-    shares = step.state.shared_leads
-    for lead_id, to_partner, status in shares:
-        if status in OUTSTANDING:
-            release(step, lead_id, to_partner)
+    release(step, outstanding_leads(step.state))
 
 
-def release(step: AgreementStep, lead_id: str, to_partner: str) -> None:
-    """One ``SharedLeadReleased`` for the lead, with the handling of its share's terms."""
-    version = next(
-        (v for lead, to, v in step.state.share_versions if (lead, to) == (lead_id, to_partner)),
-        step.state.terms_version,
-    )
-    terms = next(v.terms for v in step.state.versions if v.version == version)
-    handling = terms.termination.outstanding_leads
+def release(step: AgreementStep, keys: list[tuple[str, str]]) -> None:
+    """One ``SharedLeadReleased`` per (lead, receiver), with the handling of the terms
+    its share was made under."""
     end = ended_at(step.state)  # when it ended, also for a share recorded after that
-    data = SharedLeadReleasedData(
-        agreement_id=step.agreement_id,
-        to_partner=to_partner,
-        handling=handling,
-        effective_at=end[1] if end is not None else step.at,
-        erasure_within_days=terms.privacy.erasure_within_days,
-    )
-    eid = derived_id(step.agreement_id, lead_id, to_partner, "released")
-    emit_event(step.emitted, SharedLeadReleased, lead_id, data, at=step.at, eid=eid)
-    step.state = replace(
-        step.state,
-        shared_leads=tuple(
-            (lead, to, "released" if (lead, to) == (lead_id, to_partner) else status)
-            for lead, to, status in step.state.shared_leads
-        ),
-    )
-    step.log("share", lead_id, "released", f"{handling} to {to_partner}: agreement ended")
+    shares = dict(step.state.shares)
+    for lead_id, to_partner in keys:
+        _, version = shares[(lead_id, to_partner)]
+        terms = next(v.terms for v in step.state.versions if v.version == version)
+        handling = terms.termination.outstanding_leads
+        data = SharedLeadReleasedData(
+            agreement_id=step.agreement_id,
+            to_partner=to_partner,
+            handling=handling,
+            effective_at=end[1] if end is not None else step.at,
+            erasure_within_days=terms.privacy.erasure_within_days,
+        )
+        eid = derived_id(step.agreement_id, lead_id, to_partner, "released")
+        emit_event(step.emitted, SharedLeadReleased, lead_id, data, at=step.at, eid=eid)
+        shares[(lead_id, to_partner)] = ("released", version)
+        step.log("share", lead_id, "released", f"{handling} to {to_partner}: agreement ended")
+    step.state = replace(step.state, shares=shares)
 
 
 def details(state: AgreementState, **extra: str) -> dict[str, str]:

@@ -61,14 +61,26 @@ class AgreementState:
     termination_effective_at: datetime | None
     clocks: tuple[Clock, ...] = ()
     escalations: tuple[Escalation, ...] = ()
-    shared_leads: tuple[tuple[str, str, str], ...] = ()  # (lead_id, to_partner, status)
     history: tuple[Change, ...] = ()
     seen: frozenset[str] = field(default_factory=frozenset)
     proposed_by: str = ""  # the document owner: the proposer's actor, else its source
     versions: tuple[TermsVersion, ...] = ()
     signatures: tuple[Signature, ...] = ()
-    share_versions: tuple[tuple[str, str, int], ...] = ()  # (lead_id, to_partner, version)
+    # (lead_id, to_partner) -> (status, terms version it was shared under), for the
+    # shares still out (and those released at the end). A dict, so recording one share
+    # costs a C-level copy, not a Python loop over every share.
+    shares: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)
     status: str = PROPOSED  # as of the last event or clock the fold applied
+
+    @property
+    def shared_leads(self) -> tuple[tuple[str, str, str], ...]:
+        """(lead_id, to_partner, status) of the shares still out, or released."""
+        return tuple((lead, to, status) for (lead, to), (status, _) in self.shares.items())
+
+    @property
+    def share_versions(self) -> tuple[tuple[str, str, int], ...]:
+        """(lead_id, to_partner, terms version) of the same shares."""
+        return tuple((lead, to, version) for (lead, to), (_, version) in self.shares.items())
 
 
 def party_ids(agreement: AgreementState) -> list[str]:
@@ -149,7 +161,7 @@ def nda_unsigned(agreement: AgreementState, at: datetime) -> list[str]:
 
 def outstanding_leads(agreement: AgreementState) -> list[tuple[str, str]]:
     """(lead_id, to_partner) of every share still with its receiver."""
-    return [(lead, to) for lead, to, status in agreement.shared_leads if status in OUTSTANDING]
+    return [key for key, (status, _) in agreement.shares.items() if status in OUTSTANDING]
 
 
 class AgreementLookup(Protocol):
