@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -37,8 +38,8 @@ def day(n: float) -> datetime:
 
 
 def scenario(ag: Agreement) -> tuple[list[Envelope], list[Envelope], list[Envelope]]:
-    """An agreement reviewed monthly that expired, a dispute run to its last step, and
-    two events the folds refuse."""
+    """An agreement reviewed monthly that expired, a dispute run to its last step, one
+    escalated by hand and resolved, and two events the folds refuse."""
     the_terms = terms(
         effective_from=START,
         expires_at=day(100),
@@ -46,8 +47,12 @@ def scenario(ag: Agreement) -> tuple[list[Envelope], list[Envelope], list[Envelo
         disputes={"steps": ["negotiation", "mediation"], "step_days": 3},
     )
     agreement = [ag.proposed(START, the_terms), ag.signed(day(1), "gen"), ag.signed(day(2), "rec")]
+    settled = f"{ag.agreement_id}-S"
     dispute: list[Envelope] = [
-        ag.dispute_opened(day(10), dispute=f"{ag.agreement_id}-D", lead="L9")
+        ag.dispute_opened(day(10), dispute=f"{ag.agreement_id}-D", lead="L9"),
+        ag.dispute_opened(day(20), dispute=settled),
+        ag.dispute_escalated(day(21), dispute=settled),
+        ag.dispute_resolved(day(22), dispute=settled, outcome="credit note"),
     ]
     bad = [ag.signed(day(3), "stranger"), Agreement("nowhere").dispute_opened(day(4), "x-D")]
     return agreement, dispute, bad
@@ -55,7 +60,7 @@ def scenario(ag: Agreement) -> tuple[list[Envelope], list[Envelope], list[Envelo
 
 def _expected(
     ag: Agreement, events: list[Envelope], now: datetime
-) -> tuple[dict[str, object], dict[str, object], set[str], dict[str, str]]:
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]], set[str], dict[str, str]]:
     """What an auditor's replay answers: views, escalation ids, rejection reasons."""
     result = replay(events, now, Policy())
     state = result.agreements.get(ag.agreement_id)
@@ -63,7 +68,7 @@ def _expected(
     ids = {
         e.data.escalation_id for e in result.escalations if e.subject.startswith(ag.agreement_id)
     }
-    disputed = dispute_view(result.disputes[f"{ag.agreement_id}-D"])
+    disputed = {d: dispute_view(result.disputes[f"{ag.agreement_id}-{d}"]) for d in "DS"}
     return to_view(state, now), disputed, ids, dict(result.rejections)
 
 
@@ -87,15 +92,17 @@ def test_agreements_and_disputes_live_equal_replay(live_worker: LiveWorker) -> N
 
     everything = [*agreement, *dispute, *bad]
     want_agreement, want_dispute, want_ids, reasons = _expected(ag, everything, datetime.now(UTC))
-    rules = sorted(e["rule"] for e in want_agreement["escalations"])  # type: ignore[attr-defined]
+    rules = sorted(e["rule"] for e in want_agreement["escalations"])
     assert rules == ["AGREEMENT_EXPIRING"] + ["AGREEMENT_REVIEW_DUE"] * 3
     assert want_agreement["state"] == "EXPIRED"
-    assert len(want_dispute["escalations"]) == 2  # type: ignore[arg-type]
+    assert len(want_dispute["D"]["escalations"]) == 2
+    assert (want_dispute["S"]["status"], want_dispute["S"]["step"]) == ("RESOLVED", "mediation")
 
     path = f"/agreements/{ag.agreement_id}"
     assert _settled(live_worker, path, want_agreement) == want_agreement
-    dispute_path = f"/disputes/{ag.agreement_id}-D"
-    assert _settled(live_worker, dispute_path, want_dispute) == want_dispute
+    for name, want in want_dispute.items():
+        dispute_path = f"/disputes/{ag.agreement_id}-{name}"
+        assert _settled(live_worker, dispute_path, want) == want
 
     def mine(found: list[Event]) -> set[str]:
         return {
