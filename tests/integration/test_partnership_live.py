@@ -59,7 +59,7 @@ def views_of(result: ReplayResult, now: datetime) -> dict[str, object]:
     return wanted
 
 
-def settle(live_worker: LiveWorker, wanted: dict[str, object], timeout: float = 40) -> None:
+def settle(live_worker: LiveWorker, wanted: dict[str, object], timeout: float = 90) -> None:
     """Wait until every live view equals replay's; fail naming the first that differs."""
     deadline = time.monotonic() + timeout
     while True:
