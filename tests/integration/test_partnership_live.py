@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from itertools import groupby
 
 import pytest
+from typer.testing import CliRunner
 
 from projections.agreement_codec import to_view as agreement_view
 from projections.lead_state import to_view as lead_view
@@ -32,6 +33,7 @@ from projections.replay import KIND_OF, ReplayResult, replay
 from schemas.envelope import Envelope
 from schemas.events import Event
 from schemas.system_events import EscalationRaised, LeadShareRejected
+from streams.cli import cli
 from streams.topics import AGREEMENTS, ESCALATIONS, LEADS, REJECTIONS, topic_name
 from tests.golden.load import golden
 from tests.kafka_io import producer, publish, read_until
@@ -153,3 +155,20 @@ def test_partner_sub_resources_and_isolation(live_worker: LiveWorker) -> None:
         assert foreign not in umbrella
     assert live_worker.get("/partners/nobody").status_code == 404
     assert live_worker.get("/partners/globex/secrets").status_code == 404
+
+
+def test_replay_of_the_live_topics_gives_the_live_partner_view(
+    live_worker: LiveWorker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The auditor's path: ``replay kafka --partner`` over the topics the worker read."""
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", live_worker.bootstrap)
+    monkeypatch.setenv("LEADLEDGER_NAMESPACE", live_worker.namespace)
+    live = live_worker.wait_for("/partners/globex", timeout=60).json()
+    as_of = ["--as-of", datetime.now(UTC).isoformat()]
+    runner = CliRunner()
+    partner = runner.invoke(cli, ["replay", "kafka", *as_of, "--partner", "globex"])
+    assert partner.exit_code == 0, partner.stderr
+    assert json.loads(partner.stdout) == live
+    agreement = runner.invoke(cli, ["replay", "kafka", *as_of, "--agreement", "AG-3"])
+    body = json.loads(agreement.stdout)
+    assert (body["state"], body["signed_by"]) == ("TERMINATED", ["globex", "initech"])
