@@ -30,9 +30,10 @@ from projections.partner_view_state import PartnerView
 from projections.policy import Policy
 from schemas.envelope import Envelope
 from schemas.lead_events import LeadCaptured
-from schemas.partner_system_events import PartnerActivity
+from schemas.partner_system_events import PartnerActivity, SharedLeadReleased, ShareRecorded
 from schemas.system_events import EscalationRaised
 
+COMMANDS = (ShareRecorded, SharedLeadReleased)
 KIND_OF: dict[type[Envelope], str] = dict.fromkeys((LeadCaptured, *lead.HANDLERS), "lead")
 KIND_OF |= dict.fromkeys(agreement.HANDLERS, "agreement")
 KIND_OF |= dict.fromkeys(dispute.HANDLERS, "dispute")
@@ -127,7 +128,12 @@ class Simulation:
                 heapq.heappush(self._heap, (due, next(self._order), kind, subject))
         if outcome.rejection:
             self.result.rejections.append((cause, outcome.rejection))
-        for emitted in outcome.emitted:
+        # What the aggregate says about itself (partner activities, escalations) is
+        # folded before the commands it sends others: a command's consequences (a lead
+        # released at once by an ended agreement) must not overtake the activity that
+        # announced the share.
+        commands = [e for e in outcome.emitted if isinstance(e, COMMANDS)]
+        for emitted in [e for e in outcome.emitted if not isinstance(e, COMMANDS)] + commands:
             self.apply(emitted, emitted.event_id)
 
 

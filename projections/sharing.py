@@ -45,7 +45,6 @@ def on_lead_shared(step: Step, event: LeadShared) -> None:
         due_at=step.at + timedelta(hours=share.accept_within_hours),
         version=terms_label(share),
     )
-    record_share(step, share)
     respond_by = iso_z(step.at + timedelta(hours=share.accept_within_hours))
     details = {"share_id": share.share_id, "respond_by": respond_by}
     activity(
@@ -64,6 +63,7 @@ def on_lead_shared(step: Step, event: LeadShared) -> None:
         counterparty=share.from_partner,
         details={**details, "role": "receiver", **_kpi_targets(agreement, step)},
     )
+    record_share(step, share)  # last: the command's consequences follow the activities
 
 
 def _snapshot(event: LeadShared, agreement: AgreementState) -> Share:
@@ -145,7 +145,6 @@ def on_partner_responded(step: Step, event: PartnerResponded) -> None:
     status = "accepted" if data.accepted else "rejected"
     share = update_share(step, share, status=status, responded_at=step.at)
     step.stop_clock(RESPONSE_CLOCK, f"{data.partner_id} {status}", key=share.share_id)
-    record_share(step, share)
     hours = hours_between(share.shared_at, step.at)
     details = {
         "accepted": str(data.accepted).lower(),
@@ -155,6 +154,7 @@ def on_partner_responded(step: Step, event: PartnerResponded) -> None:
     if data.reason:
         details["reason"] = data.reason
     both(step, share, "responded", details=details)
+    record_share(step, share)
 
 
 def held_shares(step: Step) -> list[Share]:

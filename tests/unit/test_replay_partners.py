@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from projections.partner_view import to_view
 from projections.policy import Policy
 from projections.replay import replay
 from schemas.envelope import Envelope
 from schemas.jsonl import write_log
 from streams.cli import cli
-from tests.agreements import Agreement, at
+from tests.agreements import Agreement, at, terms
 from tests.partners import SharedLead
 
 AS_OF = "2026-03-10T00:00:00Z"
@@ -108,3 +109,24 @@ def test_two_views_at_once_is_a_usage_error(log: Path) -> None:
     code, out, err = run("replay", str(log), "--as-of", AS_OF, "--partner", "gen", "--escalations")
     assert (code, out) == (2, "")
     assert "exactly one" in err
+
+
+def test_a_share_logged_after_its_agreement_ended_is_released_and_the_view_says_so() -> None:
+    """Log order is not always event order: the termination may be read first. The
+    share is judged on its own time (admitted), released at once, and the receiver's
+    view shows the release, not a pending share."""
+    deletes = terms(termination={"notice_days": 0, "outstanding_leads": "delete"})
+    deal, lead = Agreement("AG1"), SharedLead("L9")
+    events = [
+        deal.proposed(at(0), deletes),
+        *deal.signed_by_all(at(1)),
+        deal.terminated(at(20)),
+        lead.captured(at(5)),
+        lead.consent(at(5)),
+        lead.shared(at(6)),
+    ]
+    result = replay(events, at(30), Policy())
+    assert result.leads["L9"].shares[0].status == "deleted"
+    rec = to_view(result.partners["rec"])
+    assert rec["received"] == []
+    assert [d["status"] for d in rec["received_detail"]] == ["deleted"]
