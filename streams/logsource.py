@@ -1,17 +1,17 @@
 """Read the event log back out of Kafka, in a deterministic order, with kafka-python.
 
 Per-subject order is what the folds depend on, and Kafka keeps it per partition. The
-partitions are merged by always taking the head with the smallest (occurred_at, topic,
-partition, offset): each partition's own order is kept whatever its timestamps, and the
-same topics always give the same sequence.
+records are ordered by event time, each subject's own records kept in their log order
+(see ``event_time_order``); ties go by (topic, partition, offset), so the same topics
+always give the same sequence.
 """
 
 from __future__ import annotations
 
-import heapq
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from kafka import KafkaConsumer, TopicPartition
 
@@ -75,8 +75,26 @@ def read_topics(
         per_partition = [_read_partition(consumer, tp, ends[tp], stats) for tp in partitions]
     finally:
         consumer.close()
-    merged = heapq.merge(
-        *per_partition, key=lambda r: (r.event.occurred_at, r.topic, r.partition, r.offset)
-    )
-    for record in merged:
+    for record in event_time_order(per_partition):
         yield record.event
+
+
+def event_time_order(per_partition: Sequence[list[LogRecord]]) -> list[LogRecord]:
+    """All records by event time, each subject's own records in their log order.
+
+    A partition's times need not grow (a backdated import, a partner catching up), so a
+    plain merge of partitions can put one subject's event behind a much later one of
+    another subject that shares its partition. Each record is ranked instead by the
+    latest time its subject has reached so far: that rank never goes down along a
+    subject's records, so sorting by it keeps every subject's order and otherwise
+    follows event time.
+    """
+    ranked: list[tuple[datetime, str, int, int, LogRecord]] = []
+    for records in per_partition:
+        reached: dict[str, datetime] = {}
+        for r in records:
+            when = max(r.event.occurred_at, reached.get(r.event.subject, r.event.occurred_at))
+            reached[r.event.subject] = when
+            ranked.append((when, r.topic, r.partition, r.offset, r))
+    ranked.sort(key=lambda row: row[:4])
+    return [row[4] for row in ranked]
