@@ -55,11 +55,16 @@ def agreement_reasons(
     agreement: AgreementState,
     agreements: AgreementLookup,
 ) -> list[str]:
+    sender, receiver = role_of(agreement, share.from_partner), role_of(agreement, share.to_partner)
+    if sender is None:
+        # A stranger naming someone else's agreement learns only that it is not a party:
+        # the agreement's state, terms, roles and signatures are its parties' business.
+        stranger = _role_problem(share.from_partner, None, "generator")
+        return [stranger, *exclusivity_conflicts(lead, share, at, agreements)]
     reasons = []
     state = state_at(agreement, at)
     if state != ACTIVE:
         reasons.append(f"agreement {agreement.agreement_id} is {state} at {iso_z(at)}, not ACTIVE")
-    sender, receiver = role_of(agreement, share.from_partner), role_of(agreement, share.to_partner)
     if sender not in SENDER_ROLES:
         reasons.append(_role_problem(share.from_partner, sender, "generator"))
     if receiver not in RECEIVER_ROLES:
@@ -72,9 +77,7 @@ def agreement_reasons(
             "or for any partner"
         )
     if unsigned := nda_unsigned(agreement, at):
-        # Who has not signed is the parties' business: a stranger learns only that.
-        who = ", ".join(unsigned) if sender is not None else "every party"
-        reasons.append(f"the NDA is required and not signed by {who}")
+        reasons.append(f"the NDA is required and not signed by {', '.join(unsigned)}")
     reasons += exclusivity_conflicts(lead, share, at, agreements)
     return reasons
 

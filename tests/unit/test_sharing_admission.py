@@ -179,3 +179,21 @@ def test_sharing_the_same_lead_twice_to_one_partner_is_refused() -> None:
     result = run([lead.captured(), lead.consent(at(1)), lead.shared(at(2)), lead.shared(at(3))])
     (rejected,) = result.of_type("LeadShareRejected")
     assert rejected.data.reasons == ["lead L1 is already with rec"]
+
+
+def test_a_sender_outside_the_agreement_learns_nothing_of_its_terms_or_state() -> None:
+    # AG1 is between gen and rec; a stranger that names it must not learn its state,
+    # its qualification or privacy terms, the NDA signatures or the parties' roles.
+    strict = terms(
+        qualification={"min_budget": 10**9, "industries": ["mining"]},
+        nda_required=True,
+        expires_at=T0 - timedelta(days=1),
+    )
+    lead = SharedLead()
+    events = [lead.captured(), lead.shared(at(2), frm="stranger", to="rec")]
+    result = run(events, book(signed_agreement(the_terms=strict)))
+    (rejected,) = result.of_type("LeadShareRejected")
+    assert rejected.data.reasons == ["stranger is not a party to the agreement"]
+    assert [a.data.kind for a in result.activities("stranger")] == ["share_refused"]
+    assert result.activities("rec") == []
+    assert result.activities("gen") == []
