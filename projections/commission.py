@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
 
 from projections.ids import derived_id
 from projections.lead_partners import Commission, Share, iso_z
 from projections.lead_step import Refused, Step
 from projections.sharing import held_shares, terms_label
-from projections.sharing_emit import activity, both, record_share, update_share
+from projections.sharing_emit import both, record_share, update_share
 from schemas.agreement_events import CommissionPaid
 from schemas.lead_events import LeadConverted, OpportunityClosed
 from schemas.partner_system_events import CommissionAccrued, CommissionAccruedData
@@ -26,28 +25,18 @@ COMMISSION_CLOCK = "COMMISSION_OVERDUE"
 
 
 def on_converted(step: Step, event: LeadConverted) -> None:
+    # Both sides: the receiver's KPIs count it, and the generator tracks the conversions
+    # its commission depends on (seed element 6: transparent conversion tracking);
+    # otherwise the generator's shared_detail would say converted: false for a won lead.
     for share in held_shares(step):
-        _to_receiver(step, share, "lead_converted")
-
-
-def _to_receiver(step: Step, share: Share, kind: str, **data: Any) -> None:
-    """A KPI fact for the partner that holds the lead (not for the generator)."""
-    activity(
-        step,
-        share.to_partner,
-        kind,
-        agreement_id=share.agreement_id,
-        counterparty=share.from_partner,
-        details={"share_id": share.share_id, "role": "receiver"},
-        **data,
-    )
+        both(step, share, "lead_converted")
 
 
 def on_opportunity_closed(step: Step, event: OpportunityClosed) -> None:
     data = event.data
     for share in held_shares(step):
         if data.won:
-            _to_receiver(step, share, "opportunity_won", amount=data.amount, currency=data.currency)
+            both(step, share, "opportunity_won", amount=data.amount, currency=data.currency)
             if share.revenue_model is not None:
                 _accrue(step, share, data.opportunity_id, data.amount, data.currency)
         if share.status == "retained":  # kept until the lead closed: now it has

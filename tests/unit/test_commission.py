@@ -71,6 +71,8 @@ def test_a_won_opportunity_on_an_accepted_share_accrues_the_percent() -> None:
     assert [a.data.kind for a in result.activities("gen")] == [
         "share_sent",
         "responded",
+        "lead_converted",
+        "opportunity_won",
         "commission_accrued",
     ]
 

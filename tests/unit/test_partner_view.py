@@ -65,6 +65,10 @@ def test_receiver_and_generator_see_their_own_side() -> None:
     assert (gen["received"], gen["shared"]) == ([], ["L1"])
     assert (gen["commission_owed"], gen["commission_paid"]) == (0.0, 0.0)
     assert (gen["commission_receivable"], gen["commission_received"]) == (500.0, 1500.0)
+    # the generator tracks the conversion its commission rests on; KPIs stay the receiver's
+    (sent,) = gen["shared_detail"]
+    assert (sent["converted"], sent["won_amount"]) == (True, 20000.0)
+    assert gen["kpis"]["overall"]["shares_received"] == 0
 
 
 def test_a_refused_share_is_only_in_the_senders_view() -> None:
