@@ -68,7 +68,8 @@ def kpis(links: Iterable[Link], targets: Iterable[tuple[str, str, str]]) -> dict
         wanted = terms.get(agreement_id, {})
         by_agreement[agreement_id] = {
             **numbers,
-            "targets": wanted,
+            # numbers, as in the agreement's terms (the activity carries them as text)
+            "targets": {key: float(value) for key, value in wanted.items()},
             "meets": _against(numbers, wanted),
         }
     weeks = sorted({_week(s.shared_at) for s in links})

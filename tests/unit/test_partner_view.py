@@ -60,6 +60,11 @@ def test_receiver_and_generator_see_their_own_side() -> None:
     assert (overall["median_follow_up_hours"], overall["response_sla_compliance"]) == (10.0, 1.0)
     per_agreement = rec["kpis"]["by_agreement"]["AG1"]
     assert per_agreement["meets"] == {"conversion_rate": True, "follow_up": False}
+    assert per_agreement["targets"] == {
+        "accept_within_hours": 48.0,
+        "min_conversion_rate": 0.5,
+        "max_follow_up_hours": 8.0,
+    }
     assert list(rec["kpis"]["by_week"]) == ["2026-W45"]
     gen = to_view(fold_all(activities, "gen") or PartnerView("gen"))
     assert (gen["received"], gen["shared"]) == ([], ["L1"])
