@@ -139,6 +139,9 @@ def _update_line(view: PartnerView, data: PartnerActivityData, **changes: Any) -
     return replace(view, commissions=lines)
 
 
+_DISPUTE_STATUS = {True: "RESOLVED", False: "OPEN"}
+
+
 def _dispute(view: PartnerView, data: PartnerActivityData, at: str) -> PartnerView:
     details = _details(data)
     line = DisputeLine(
@@ -146,7 +149,8 @@ def _dispute(view: PartnerView, data: PartnerActivityData, at: str) -> PartnerVi
         agreement_id=data.agreement_id or "",
         lead_id=data.lead_id,
         step=details.get("step"),
-        status=details.get("status") or ("resolved" if data.kind == "dispute_resolved" else "open"),
+        # the dispute fold's own words (OPEN, RESOLVED), whatever case the detail came in
+        status=(details.get("status") or _DISPUTE_STATUS[data.kind == "dispute_resolved"]).upper(),
         outcome=details.get("outcome"),
     )
     kept = tuple(d for d in view.disputes if d.dispute_id != line.dispute_id)

@@ -49,7 +49,9 @@ def to_view(view: PartnerView) -> dict[str, Any]:
         "commission_receivable": _total(max(c.amount - c.paid, 0.0) for c in payee),
         "commission_received": _total(c.paid for c in payee),
         "commissions": [_line(c) for c in lines],
-        "open_disputes": sorted(d.dispute_id for d in view.disputes if d.status != "resolved"),
+        "open_disputes": sorted(
+            d.dispute_id for d in view.disputes if d.status.upper() != "RESOLVED"
+        ),
         "disputes": [vars_of(d) for d in sorted(view.disputes, key=lambda d: d.dispute_id)],
         "agreements": dict(sorted(view.agreements)),
         "kpis": kpis(received, view.targets),

@@ -19,6 +19,8 @@ from projections.dispute_state import (
     dispute_view,
 )
 from projections.ids import derived_id
+from projections.partner_view import fold_activity
+from projections.partner_view_body import to_view as partner_view
 from schemas.agreement_events import Terms
 from schemas.envelope import Envelope
 from tests.agreements import POLICY, T0, Agreement, at, fold, of_type, terms
@@ -184,3 +186,18 @@ def test_redelivery_and_halves_through_json_change_nothing(
         assert outcome.state is not None
         state = outcome.state
     assert state == whole
+
+
+def test_a_resolved_dispute_leaves_each_partys_open_disputes() -> None:
+    events = [AG.dispute_opened(at(2)), AG.dispute_resolved(at(5), outcome="credit note")]
+    _, emitted, _ = _run(events, _book())
+    activities = of_type(emitted, "PartnerActivity")
+    for partner in ("gen", "rec"):
+        view = None
+        for activity in (a for a in activities if a.subject == partner):
+            view = fold_activity(view, activity)
+        assert view is not None
+        body = partner_view(view)
+        assert body["open_disputes"] == []
+        (line,) = body["disputes"]
+        assert (line["status"], line["outcome"]) == ("RESOLVED", "credit note")
