@@ -50,7 +50,7 @@ def to_view(view: PartnerView) -> dict[str, Any]:
         "commission_received": _total(c.paid for c in payee),
         "commissions": [_line(c) for c in lines],
         "open_disputes": sorted(
-            d.dispute_id for d in view.disputes if d.status.upper() != "RESOLVED"
+            d.dispute_id for d in view.disputes if (d.status or "").upper() != "RESOLVED"
         ),
         "disputes": [vars_of(d) for d in sorted(view.disputes, key=lambda d: d.dispute_id)],
         "agreements": dict(sorted(view.agreements)),
