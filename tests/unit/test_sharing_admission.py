@@ -3,8 +3,10 @@ records and emits."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
+from projections.agreement_state import Signature
 from tests.partners import T0, SharedLead, at, book, run, signed_agreement, terms
 
 
@@ -197,3 +199,24 @@ def test_a_sender_outside_the_agreement_learns_nothing_of_its_terms_or_state() -
     assert [a.data.kind for a in result.activities("stranger")] == ["share_refused"]
     assert result.activities("rec") == []
     assert result.activities("gen") == []
+
+
+def test_an_unsigned_nda_refuses_the_share_and_names_who_has_not_signed() -> None:
+    # nda_required and only the generator has signed: the share is refused for the NDA
+    # (naming the receiver) besides the agreement not being ACTIVE; once everyone has
+    # signed, the same share is admitted.
+    nda = terms(nda_required=True, privacy={"require_consent": False})
+    half = signed_agreement(the_terms=nda, signed=False)
+    half = replace(
+        half,
+        signed_by=frozenset({"gen"}),
+        signatures=(Signature("gen", "ceo@gen", "NDA", T0 - timedelta(days=30), 1),),
+    )
+    lead = SharedLead()
+    refused = run([lead.captured(), lead.shared(at(2))], book(half))
+    (rejected,) = refused.of_type("LeadShareRejected")
+    assert "the NDA is required and not signed by rec" in rejected.data.reasons
+    assert any("is PROPOSED" in reason for reason in rejected.data.reasons)
+    lead = SharedLead()
+    admitted = run([lead.captured(), lead.shared(at(2))], book(signed_agreement(the_terms=nda)))
+    assert admitted.of_type("LeadShareRejected") == []
