@@ -136,7 +136,7 @@ async def _escalation_delays(bootstrap: str, namespace: str, probes: int) -> lis
     ]
     await asyncio.to_thread(preload, bootstrap, f"{namespace}.leads", messages)
     delays: dict[str, float] = {}
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 120
     try:
         while len(delays) < probes and time.monotonic() < deadline:
             for records in (await consumer.getmany(timeout_ms=200)).values():
@@ -147,10 +147,10 @@ async def _escalation_delays(bootstrap: str, namespace: str, probes: int) -> lis
                         delays[event.subject] = (arrived - due[event.subject]).total_seconds()
     finally:
         await consumer.stop()
-    if len(delays) < probes:
-        raise TimeoutError(f"only {len(delays)} of {probes} probe escalations arrived")
     return list(delays.values())
 
 
-def escalation_delay(bootstrap: str, namespace: str, probes: int) -> tuple[float, float]:
-    return p50_p99(asyncio.run(_escalation_delays(bootstrap, namespace, probes)))
+def escalation_delay(bootstrap: str, namespace: str, probes: int) -> tuple[float, float, int]:
+    """(p50, p99, how many of ``probes`` arrived within the wait)."""
+    delays = asyncio.run(_escalation_delays(bootstrap, namespace, probes))
+    return (*p50_p99(delays), len(delays))
