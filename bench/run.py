@@ -147,7 +147,7 @@ def live_rows(
     print("leadledger live (a worker process):")
     create_topics(bootstrap, LIVE)
     with running_worker(bootstrap, LIVE, workdir / "live") as worker:
-        rate = live.throughput(worker, bootstrap, f"{LIVE}.leads", work.messages, work.escalations)
+        rate = live.throughput(worker, bootstrap, f"{LIVE}.leads", work.messages)
         result.add("leadledger live (worker: processed + escalations out)", rate, "events/s",
                    ">= 0.5 x raw loop, > Quix")  # fmt: skip
         p50, p99 = live.latency(bootstrap, LIVE, args.latency_rate, args.latency_seconds)
@@ -226,6 +226,8 @@ def peer_quix(bootstrap: str, expected: int, state_dir: Path) -> float:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, _terminate)
+    # Also when started in the background by a shell, which ignores SIGINT there.
+    signal.signal(signal.SIGINT, _terminate)
     with tempfile.TemporaryDirectory(prefix="leadledger-bench-") as tmp:
         result = run(args, Path(tmp))
     result.load_end = os.getloadavg()
