@@ -54,6 +54,14 @@ def create_topic(bootstrap: str, name: str, partitions: int = 6) -> None:
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="bench-admin")
     try:
         admin.create_topics([NewTopic(name, partitions, 1)])
+    finally:
+        admin.close()
+    wait_for_topic(bootstrap, name, partitions)
+
+
+def wait_for_topic(bootstrap: str, name: str, partitions: int = 6) -> None:
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="bench-admin")
+    try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             described = admin.describe_topics([name])

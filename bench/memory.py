@@ -16,7 +16,7 @@ from pathlib import Path
 import psutil
 from kafka import KafkaConsumer, TopicPartition
 
-from bench.broker import create_topic
+from bench.broker import wait_for_topic
 from bench.rawloop import Message, preload
 from bench.worker import running_worker
 from streams.admin import create_topics
@@ -70,7 +70,7 @@ def worker_rss(
     """(RSS in bytes once every lead is recovered, seconds the recovery took)."""
     create_topics(bootstrap, namespace)
     changelog = f"{namespace}-leads-changelog"
-    create_topic(bootstrap, changelog)
+    wait_for_topic(bootstrap, changelog)  # created by create_topics with the others
     preload(bootstrap, changelog, changelog_records(samples, leads))
     last_keys = {lead_key(number) for number in range(max(0, leads - 12), leads)}
     start = time.monotonic()

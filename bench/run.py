@@ -30,6 +30,7 @@ from bench.broker import (
     local_broker,
     producer_perf,
     tools_jars,
+    wait_for_topic,
 )
 from bench.report import Run, format_row, write_markdown
 from bench.targets import closing_notes
@@ -40,6 +41,7 @@ from projections.replay import replay_leads
 from schemas.codec import encode
 from schemas.envelope import Envelope
 from streams.admin import create_topics
+from streams.topics import TABLES, changelog_name
 
 # Every topic and namespace of one run carries its id, so runs sharing a broker (a
 # test session's) never meet.
@@ -146,6 +148,8 @@ def live_rows(
 ) -> None:
     print("leadledger live (a worker process):")
     create_topics(bootstrap, LIVE)
+    for table in TABLES:  # the worker's first table writes need their changelogs served
+        wait_for_topic(bootstrap, changelog_name(table, LIVE))
     with running_worker(bootstrap, LIVE, workdir / "live") as worker:
         rate = live.throughput(worker, bootstrap, f"{LIVE}.leads", work.messages)
         result.add("leadledger live (worker: processed + escalations out)", rate, "events/s",

@@ -87,3 +87,16 @@ def topic_name(spec: TopicSpec, namespace: str) -> str:
     seeing each other's data.
     """
     return f"{namespace}.{spec.suffix}"
+
+
+# The worker's tables (``streams.wiring``). Their changelog topics are created with the
+# others: left to Faust, they were created lazily at the worker's start, and the first
+# table writes could meet a changelog "with 0 partitions" (``PartitionsMismatch``);
+# those events were rejected, and escalations raised then never reached their topic.
+TABLES: tuple[str, ...] = ("leads", "deadlines", "escalations")
+CHANGELOG_CONFIG = {"cleanup.policy": "compact"}
+
+
+def changelog_name(table: str, namespace: str) -> str:
+    """Faust's name for a table's changelog: ``<app id>-<table>-changelog``."""
+    return f"{namespace}-{table}-changelog"
