@@ -37,6 +37,7 @@ ROWS = (
     "due_at -> EscalationRaised p50",
     "due_at -> EscalationRaised p99",
     "worker RSS holding",
+    "worker RSS for 1,000,000 leads",
 )
 LIBRARIES = ("faust-streaming", "aiokafka", "kafka-python", "fastavro", "avro", "quixstreams")
 

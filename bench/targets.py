@@ -22,7 +22,7 @@ def closing_notes(run: Run) -> list[str]:
     tick_rows = [r for r in run.rows if r.name.startswith("timer tick")]
     tick_idle = tick_rows[-1].value
     codec = [r.value for r in run.rows if r.name.startswith("codec: codec.")]
-    rss = [r.value for r in run.rows if r.name.startswith("worker RSS")]
+    rss = [r.value for r in run.rows if r.name.startswith("worker RSS for 1,000,000")]
     return [
         f"- live / raw aiokafka loop = {live / raw:.2f}; live / Quix Streams peer = "
         f"{live / peer:.2f}; raw loop / Kafka producer tool = {raw / producer:.3f}.",
