@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: setup run test check kafka-start kafka-stop clean
+.PHONY: setup run test check bench kafka-start kafka-stop clean
 
 # Re-installs only when pyproject.toml changed; the Kafka jars are fetched once into
 # ~/.cache/leadledger (a marker file records a complete download).
@@ -37,3 +37,12 @@ kafka-stop:
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .hypothesis
+
+# Every row of BENCHMARKS.md in one run: its own broker and workers, stopped at the end.
+# Sizes: `make bench BENCH_ARGS="--leads 2000 --memory-leads 100000"`.
+bench: setup $(VENV)/.bench-stamp
+	$(PY) -m bench $(BENCH_ARGS)
+
+$(VENV)/.bench-stamp: pyproject.toml
+	$(PY) -m pip install -q -e '.[dev,bench]'
+	touch $@

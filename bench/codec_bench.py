@@ -1,7 +1,8 @@
 """Microseconds per event to encode and decode, avro vs fastavro, on this machine.
 
-Run: ``.venv/bin/python bench/codec_bench.py``. Prints a table; the product's codec
-(``schemas.codec``) uses fastavro because of these figures.
+Run: ``.venv/bin/python -m bench.codec_bench``. Prints a table; the product's codec
+(``schemas.codec``) uses fastavro because of these figures. ``make bench`` reports the
+same rows (:func:`measure`).
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ def per_event_us(fn: object) -> float:
     return timeit.timeit(fn, number=N) / N * 1e6  # type: ignore[arg-type]
 
 
-def main() -> None:
+def measure() -> list[tuple[str, float]]:
+    """(step, microseconds per event) for one LeadCaptured."""
     schema = latest()["LeadCaptured"]
     record = EVENT.model_dump(mode="python")
     avro_schema = avro.schema.parse(__import__("json").dumps(schema.raw))
@@ -57,7 +59,7 @@ def main() -> None:
 
     body = fast_encode()
     payload = encode(EVENT)
-    rows = [
+    return [
         ("avro encode (body only)", per_event_us(avro_encode)),
         (
             "avro decode (body only)",
@@ -71,6 +73,10 @@ def main() -> None:
         ("codec.encode (pydantic dump + header + fastavro)", per_event_us(lambda: encode(EVENT))),
         ("codec.decode (fastavro + pydantic validation)", per_event_us(lambda: decode(payload))),
     ]
+
+
+def main() -> None:
+    rows = measure()
     print(
         f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"avro {getattr(avro, '__version__', '?')}, fastavro {fastavro.__version__}"

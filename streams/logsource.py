@@ -36,15 +36,24 @@ class ReadStats:
     undecodable: int = 0
 
 
-def _read_partition(
-    consumer: KafkaConsumer, tp: TopicPartition, end: int, stats: ReadStats
-) -> list[LogRecord]:
-    consumer.assign([tp])
-    consumer.seek_to_beginning(tp)
-    records: list[LogRecord] = []
-    while consumer.position(tp) < end:
-        for batch in consumer.poll(timeout_ms=1000, max_records=5000).values():
+def _read_all(
+    consumer: KafkaConsumer, ends: dict[TopicPartition, int], stats: ReadStats
+) -> dict[TopicPartition, list[LogRecord]]:
+    """Every record up to ``ends``, all partitions fetched together.
+
+    One partition at a time cost a fetch wait (``fetch_max_wait_ms``) at the end of
+    each; fetching them together keeps the broker's batches flowing.
+    """
+    records: dict[TopicPartition, list[LogRecord]] = {tp: [] for tp in ends}
+    pending = {tp for tp, end in ends.items() if end > 0}
+    consumer.assign(list(ends))
+    consumer.seek_to_beginning(*ends)
+    while pending:
+        for tp, batch in consumer.poll(timeout_ms=1000, max_records=50_000).items():
+            out = records[tp]
             for message in batch:
+                if message.offset >= ends[tp]:
+                    continue
                 stats.records += 1
                 try:
                     event = decode(message.value)
@@ -53,9 +62,10 @@ def _read_partition(
                     # rejected it to the rejections topic, with its bytes.
                     stats.undecodable += 1
                     continue
-                records.append(
+                out.append(
                     LogRecord(tp.topic, tp.partition, message.offset, message.timestamp, event)
                 )
+        pending = {tp for tp in pending if consumer.position(tp) < ends[tp]}
     return records
 
 
@@ -72,7 +82,8 @@ def read_topics(
             for p in sorted(consumer.partitions_for_topic(topic) or ())
         ]
         ends = consumer.end_offsets(partitions)
-        per_partition = [_read_partition(consumer, tp, ends[tp], stats) for tp in partitions]
+        by_partition = _read_all(consumer, ends, stats)
+        per_partition = [by_partition[tp] for tp in partitions]
     finally:
         consumer.close()
     for record in event_time_order(per_partition):

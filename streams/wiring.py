@@ -60,7 +60,16 @@ def _bytes_table(app: Any, name: str, help_text: str) -> Any:
     schema: Any = faust.Schema(
         key_type=str, value_type=bytes, key_serializer="raw", value_serializer="raw"
     )
-    return app.Table(name, schema=schema, partitions=LEADS.partitions, help=help_text)
+    # key_type/value_type too: Faust picks the *changelog* serializers from them, and
+    # without them it writes json and recovers the state as a dict, not bytes.
+    return app.Table(
+        name,
+        schema=schema,
+        key_type=str,
+        value_type=bytes,
+        partitions=LEADS.partitions,
+        help=help_text,
+    )
 
 
 def build_app(settings: Settings, policy: Policy) -> Any:

@@ -11,7 +11,7 @@ from kafka.admin import ConfigResource, ConfigResourceType
 from streams.admin import create_topics
 from streams.kafka_jars import ensure_jars
 from streams.localkafka import LocalKafka
-from streams.topics import ALL_TOPICS, INPUT_TOPICS, topic_name
+from streams.topics import ALL_TOPICS, INPUT_TOPICS, LEADS, TABLES, changelog_name, topic_name
 from tests.ports import free_port
 
 pytestmark = pytest.mark.integration
@@ -26,6 +26,14 @@ def test_topics_have_registry_settings(
         described = {t["name"]: len(t["partitions"]) for t in admin.describe_topics(created_topics)}
         for spec in ALL_TOPICS:
             assert described[topic_name(spec, test_namespace)] == spec.partitions
+        # The tables' changelogs exist before any worker starts (see streams.topics).
+        for table in TABLES:
+            name = changelog_name(table, test_namespace)
+            assert described[name] == LEADS.partitions
+            resource = ConfigResource(ConfigResourceType.TOPIC, name)
+            assert admin.describe_configs([resource])["topic"][name]["cleanup.policy"]["value"] == (
+                "compact"
+            )
         for spec in INPUT_TOPICS:
             name = topic_name(spec, test_namespace)
             resource = ConfigResource(ConfigResourceType.TOPIC, name)

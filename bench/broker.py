@@ -1,0 +1,139 @@
+"""The bench's own broker (free ports, temp dir) and Kafka's own perf tools.
+
+The perf tools come from ``org.apache.kafka:kafka-tools`` on Maven Central
+(``bench/kafka_tools/pom.xml``), fetched once into the same cache as the broker jars.
+They run with their own client jars on their own classpath, against the 4.4.0 broker.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from kafka import KafkaAdminClient
+from kafka.admin import NewTopic
+
+from streams.kafka_jars import CACHE, COMPLETE_MARKER, ensure_jars
+from streams.localkafka import LocalKafka
+
+TOOLS_POM = Path(__file__).parent / "kafka_tools" / "pom.xml"
+TOOLS_VERSION = re.search(
+    r"<artifactId>kafka-tools</artifactId>\s*<version>([^<]+)<", TOOLS_POM.read_text()
+)[1]  # type: ignore[index]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def local_broker(home: Path) -> Iterator[str]:
+    """A fresh single-node broker on free ports; always stopped on the way out."""
+    broker = LocalKafka(
+        home=home, port=free_port(), controller_port=free_port(), jars_dir=ensure_jars()
+    )
+    broker.start()
+    try:
+        yield f"127.0.0.1:{broker.port}"
+    finally:
+        broker.stop()
+
+
+def create_topic(bootstrap: str, name: str, partitions: int = 6) -> None:
+    """Create ``name`` and wait until the broker serves it (a producer that asks for it
+    earlier can stall on stale metadata)."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="bench-admin")
+    try:
+        admin.create_topics([NewTopic(name, partitions, 1)])
+    finally:
+        admin.close()
+    wait_for_topic(bootstrap, name, partitions)
+
+
+def wait_for_topic(bootstrap: str, name: str, partitions: int = 6) -> None:
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="bench-admin")
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            described = admin.describe_topics([name])
+            ready = described and len(described[0]["partitions"]) == partitions
+            if ready and all(p.get("leader_id", -1) >= 0 for p in described[0]["partitions"]):
+                return
+            time.sleep(0.2)
+        raise RuntimeError(f"topic {name} did not come up")
+    finally:
+        admin.close()
+
+
+def tools_jars() -> Path:
+    jars = CACHE / f"kafka-tools-{TOOLS_VERSION}" / "libs"
+    if (jars / COMPLETE_MARKER).exists():
+        return jars
+    mvn = shutil.which("mvn") or "mvn"
+    command = [mvn, "-q", "-B", "-f", str(TOOLS_POM), "dependency:copy-dependencies"]
+    subprocess.run([*command, f"-DoutputDirectory={jars}"], check=True, capture_output=True)
+    (jars / COMPLETE_MARKER).write_text(TOOLS_VERSION)
+    return jars
+
+
+def _java_tool(main_class: str, *args: str) -> str:
+    java = shutil.which("java") or "java"
+    command = [java, "-Xmx512m", "-cp", f"{tools_jars()}/*", main_class, *args]
+    done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)
+    if done.returncode != 0:
+        raise RuntimeError(f"{main_class} failed: {done.stderr[-1500:]}")
+    return done.stdout
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    records_per_s: float
+    mb_per_s: float
+    p99_ms: float | None = None
+
+
+def producer_perf(bootstrap: str, topic: str, records: int, record_size: int) -> ToolResult:
+    """``kafka-producer-perf-test``: acks=all like the worker, default batching."""
+    out = _java_tool(
+        "org.apache.kafka.tools.ProducerPerformance",
+        "--topic", topic,
+        "--num-records", str(records),
+        "--record-size", str(record_size),
+        "--throughput", "-1",
+        "--producer-props", f"bootstrap.servers={bootstrap}", "acks=all",
+    )  # fmt: skip
+    # "... records sent, 123.4 records/sec (0.01 MB/sec), 1.2 ms avg latency, ...,
+    #  3 ms 50th, 5 ms 95th, 7 ms 99th, 9 ms 99.9th."
+    final = out.strip().splitlines()[-1]
+    rate = re.search(r"([\d.]+) records/sec \(([\d.]+) MB/sec\)", final)
+    p99 = re.search(r"(\d+) ms 99th", final)
+    if rate is None:
+        raise RuntimeError(f"unexpected ProducerPerformance output: {final}")
+    return ToolResult(float(rate[1]), float(rate[2]), float(p99[1]) if p99 else None)
+
+
+def consumer_perf(bootstrap: str, topic: str, records: int) -> ToolResult:
+    """``kafka-consumer-perf-test`` over what the producer tool wrote."""
+    out = _java_tool(
+        "org.apache.kafka.tools.ConsumerPerformance",
+        "--bootstrap-server", bootstrap,
+        "--topic", topic,
+        "--messages", str(records),
+        "--timeout", "60000",
+    )  # fmt: skip
+    # header line, then: start.time, end.time, data.consumed.in.MB, MB.sec,
+    # data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, ...
+    lines = [line for line in out.strip().splitlines() if line and line[0].isdigit()]
+    fields = [field.strip() for field in lines[-1].split(",")]
+    mb_per_s, _, _, _, fetch_ms = (float(f) for f in fields[3:8])
+    consumed = float(fields[4])
+    return ToolResult(consumed / (fetch_ms / 1000) if fetch_ms else float(fields[5]), mb_per_s)

@@ -1,0 +1,107 @@
+"""A real leadledger worker process for the bench: started, watched, always stopped."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.broker import free_port
+
+
+@dataclass
+class Worker:
+    process: subprocess.Popen[bytes]
+    base_url: str
+    log_path: Path
+
+    def get(self, path: str) -> httpx.Response:
+        return httpx.get(f"{self.base_url}{path}", timeout=10.0)
+
+    def counters(self) -> dict[str, int]:
+        body: dict[str, Any] = self.get("/stats").json()
+        return dict(body["counters"])
+
+    def check_alive(self) -> None:
+        if self.process.poll() is not None:
+            tail = self.log_path.read_text(errors="replace").splitlines()[-30:]
+            raise RuntimeError("the worker exited:\n" + "\n".join(tail))
+
+    def wait(self, done: Any, timeout: float, what: str, every: float = 0.05) -> float:
+        """Poll until ``done()``; returns the monotonic time it first held."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self.check_alive()
+            with contextlib.suppress(httpx.HTTPError, ValueError, KeyError):
+                if done():
+                    return time.monotonic()
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"worker: {what} did not happen in {timeout:.0f}s")
+            time.sleep(every)
+
+
+@contextlib.contextmanager
+def running_worker(
+    bootstrap: str, namespace: str, workdir: Path, store: str = "memory://"
+) -> Iterator[Worker]:
+    """``python -m faust -A streams.app worker`` in its own process group and work dir.
+
+    The process group is killed on the way out, also on an error or Ctrl-C.
+    """
+    workdir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    env = dict(os.environ)
+    env.update(
+        KAFKA_BOOTSTRAP_SERVERS=bootstrap,
+        LEADLEDGER_NAMESPACE=namespace,
+        LEADLEDGER_WEB_PORT=str(port),
+        LEADLEDGER_HOME=str(workdir),
+        LEADLEDGER_STORE=store,
+    )
+    command = [sys.executable, "-m", "faust", "-A", "streams.app", "--datadir", str(workdir)]
+    command += [
+        "worker",
+        "-l",
+        os.environ.get("BENCH_WORKER_LOG", "warn"),
+        "--web-host",
+        "127.0.0.1",
+        "--web-port",
+        str(port),
+    ]
+    log_path = workdir / "worker.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command,
+            env=env,
+            cwd=Path(__file__).resolve().parent.parent,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    worker = Worker(process, f"http://127.0.0.1:{port}", log_path)
+    try:
+        worker.wait(lambda: worker.get("/stats").json()["assigned_partitions"], 120, "start")
+        yield worker
+    finally:
+        stop_group(process)
+
+
+def stop_group(process: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=timeout)
