@@ -204,7 +204,11 @@ HANDLERS: dict[type[Envelope], Handler] = {
 def _capture(event: LeadCaptured) -> LeadState:
     data = event.data
     state = LeadState(
-        lead_id=event.subject, industry=data.industry, budget=data.budget, readiness=data.readiness
+        lead_id=event.subject,
+        industry=data.industry,
+        budget=data.budget,
+        readiness=data.readiness,
+        captured_by=event.source,
     )
     if isinstance(data.person, Person):  # a sealed person keeps its facts sealed
         person = data.person

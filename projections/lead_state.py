@@ -75,6 +75,7 @@ class LeadState:
     job_title: str | None = None
     region: str | None = None
     country: str | None = None
+    captured_by: str | None = None  # the LeadCaptured's source: the partner that may share it
     person_fields: tuple[str, ...] = ()  # which person fields are present
     consents: tuple[Consent, ...] = ()  # given and not withdrawn
     shares: tuple[Share, ...] = ()
@@ -121,6 +122,7 @@ def state_to_json(state: LeadState) -> bytes:
         "job_title": state.job_title,
         "region": state.region,
         "country": state.country,
+        "captured_by": state.captured_by,
         "person_fields": list(state.person_fields),
         "consents": [record_to_json(c) for c in state.consents],
         "shares": [record_to_json(s) for s in state.shares],
@@ -159,6 +161,7 @@ def state_from_json(raw: bytes) -> LeadState:
         job_title=body.get("job_title"),
         region=body.get("region"),
         country=body.get("country"),
+        captured_by=body.get("captured_by"),
         person_fields=tuple(body.get("person_fields", ())),
         consents=records_from_json(Consent, body.get("consents")),
         shares=records_from_json(Share, body.get("shares")),

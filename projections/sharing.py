@@ -17,6 +17,7 @@ from projections.lead_partners import OUTSTANDING, Share, iso_z
 from projections.lead_step import Refused, Step
 from projections.sharing_admission import admission_reasons
 from projections.sharing_emit import activity, both, hours_between, record_share, update_share
+from projections.sharing_standing import standing_problem
 from schemas.agreement_events import LeadShared, PartnerResponded
 from schemas.system_events import LeadShareRejected, LeadShareRejectedData
 
@@ -25,6 +26,11 @@ RESPONSE_CLOCK, ERASURE_CLOCK = "PARTNER_NOT_RESPONDED", "ERASURE_OVERDUE"
 
 def on_lead_shared(step: Step, event: LeadShared) -> None:
     data = event.data
+    if problem := standing_problem(step.state, event.source, data):
+        # Judged before anything else, so the reason tells a stranger nothing about
+        # the lead, and the receiver is not barred: it was never offered the lead.
+        _refuse(step, event, [problem], bars_receiver=False)
+        return
     reasons = admission_reasons(step.state, data, step.at, step.agreements)
     if reasons:
         _refuse(step, event, reasons)
@@ -102,9 +108,11 @@ def terms_label(share: Share) -> str:
     return f"{share.agreement_id}@v{share.terms_version}"
 
 
-def _refuse(step: Step, event: LeadShared, reasons: list[str]) -> None:
+def _refuse(
+    step: Step, event: LeadShared, reasons: list[str], *, bars_receiver: bool = True
+) -> None:
     data = event.data
-    if data.to_partner not in step.state.refused_partners:
+    if bars_receiver and data.to_partner not in step.state.refused_partners:
         step.state = replace(
             step.state, refused_partners=(*step.state.refused_partners, data.to_partner)
         )
@@ -121,6 +129,9 @@ def _refuse(step: Step, event: LeadShared, reasons: list[str]) -> None:
         ),
         rejection_id,
     )
+    step.refusal = "; ".join(reasons)
+    if event.source != data.from_partner:
+        return  # nobody speaks for a partner: its view shows nothing claimed in its name
     activity(
         step,
         data.from_partner,
@@ -129,7 +140,6 @@ def _refuse(step: Step, event: LeadShared, reasons: list[str]) -> None:
         counterparty=data.to_partner,
         reasons=reasons,
     )
-    step.refusal = "; ".join(reasons)
 
 
 def on_partner_responded(step: Step, event: PartnerResponded) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from typing import NoReturn
 
@@ -12,6 +11,7 @@ import typer
 
 from streams import cli_replay
 from streams.admin import create_topics
+from streams.foreground import run_in_foreground
 from streams.kafka_jars import KafkaSetupError, ensure_jars
 from streams.localkafka import LocalKafka
 from streams.settings import Settings
@@ -95,7 +95,11 @@ def worker() -> None:
         "--web-port",
         str(settings.web_port),
     ]
-    raise typer.Exit(subprocess.call(command, env=dict(os.environ)))
+    raise typer.Exit(run_in_foreground(command, dict(os.environ), say))
+
+
+def say(message: str) -> None:
+    typer.echo(f"leadledger: {message}", err=True)
 
 
 @cli.command("up")

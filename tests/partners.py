@@ -86,17 +86,18 @@ class SharedLead:
     lead_id: str = "L1"
     counter: list[int] = field(default_factory=lambda: [0])
 
-    def env(self, kind: str, when: datetime) -> dict[str, Any]:
+    def env(self, kind: str, when: datetime, source: str = "p") -> dict[str, Any]:
         self.counter[0] += 1
         eid = f"{self.lead_id}-{kind}-{self.counter[0]}"
-        return {"event_id": eid, "subject": self.lead_id, "occurred_at": when, "source": "p"}
+        return {"event_id": eid, "subject": self.lead_id, "occurred_at": when, "source": source}
 
-    def captured(self, when: datetime = T0, **person: Any) -> LeadCaptured:
+    def captured(self, when: datetime = T0, by: str = "gen", **person: Any) -> LeadCaptured:
+        """Captured by partner ``by``: the one that may share it."""
         facts = {"industry": "saas", "budget": 10000.0, "readiness": "now"}
         facts.update({k: person.pop(k) for k in list(person) if k in facts})
         body = {"email": "x@y.z", "job_title": "Head of Sales", "region": "EMEA", **person}
         return LeadCaptured(
-            **self.env("captured", when),
+            **self.env("captured", when, source=by),
             data=LeadCapturedData(person=Person(**body), **facts),
         )
 
@@ -105,10 +106,16 @@ class SharedLead:
         return ConsentGiven(**self.env("consent", when), data=data)
 
     def shared(
-        self, when: datetime, to: str = "rec", frm: str = "gen", ag: str = "AG1"
+        self,
+        when: datetime,
+        to: str = "rec",
+        frm: str = "gen",
+        ag: str = "AG1",
+        source: str | None = None,
     ) -> LeadShared:
+        """Published by ``source``, by default the sender itself."""
         data = LeadSharedData(agreement_id=ag, from_partner=frm, to_partner=to)
-        return LeadShared(**self.env("shared", when), data=data)
+        return LeadShared(**self.env("shared", when, source=source or frm), data=data)
 
     def responded(
         self, when: datetime, partner: str = "rec", accepted: bool = True

@@ -51,7 +51,8 @@ def test_every_reason_is_listed_not_only_the_first() -> None:
         the_terms=terms(exclusivity=[{"region": "EMEA", "partner_id": "rec2"}]),
     )
     lead = SharedLead()
-    events = [lead.captured(budget=100.0, readiness="12m"), lead.shared(at(1), to="gen", frm="rec")]
+    captured = lead.captured(by="rec", budget=100.0, readiness="12m")
+    events = [captured, lead.shared(at(1), to="gen", frm="rec")]
     result = run(events, book(unsigned, exclusive))
     (rejected,) = result.of_type("LeadShareRejected")
     reasons = "\n".join(rejected.data.reasons)
@@ -191,8 +192,8 @@ def test_a_sender_outside_the_agreement_learns_nothing_of_its_terms_or_state() -
         nda_required=True,
         expires_at=T0 - timedelta(days=1),
     )
-    lead = SharedLead()
-    events = [lead.captured(), lead.shared(at(2), frm="stranger", to="rec")]
+    lead = SharedLead()  # captured by stranger: it may share it, but not under AG1
+    events = [lead.captured(by="stranger"), lead.shared(at(2), frm="stranger", to="rec")]
     result = run(events, book(signed_agreement(the_terms=strict)))
     (rejected,) = result.of_type("LeadShareRejected")
     assert rejected.data.reasons == ["stranger is not a party to the agreement"]

@@ -1,0 +1,147 @@
+"""``leadledger worker`` (what ``make run`` / ``leadledger up`` start) stops on Ctrl-C
+and on SIGTERM, with a broker and after the broker has gone away.
+
+A real CLI process starts a real Faust worker; the test sends the signal the way a
+terminal (Ctrl-C: the whole process group) or a supervisor (SIGTERM: the parent only)
+does, and requires every process of the group to be gone within ``STOP_BOUND_S``. That
+is a liveness bound (before the fix the worker never stopped), not a speed target.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from streams.admin import create_topics
+from streams.kafka_jars import ensure_jars
+from streams.localkafka import LocalKafka
+from tests.ports import free_port
+
+pytestmark = pytest.mark.integration
+READY_TIMEOUT_S = 90.0
+STOP_BOUND_S = 60.0
+LEADLEDGER = str(Path(sys.executable).parent / "leadledger")
+
+
+class CliWorker:
+    def __init__(self, bootstrap: str, home: Path) -> None:
+        namespace = f"stop{uuid.uuid4().hex[:8]}"
+        create_topics(bootstrap, namespace)
+        self.port = free_port()
+        self.log_path = home / "worker.log"
+        env = dict(os.environ)
+        env.update(
+            KAFKA_BOOTSTRAP_SERVERS=bootstrap,
+            LEADLEDGER_NAMESPACE=namespace,
+            LEADLEDGER_WEB_PORT=str(self.port),
+            LEADLEDGER_HOME=str(home),
+        )
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                [LEADLEDGER, "worker"],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own group, as in a terminal
+            )
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait_until(
+        self, what: str, ready: Callable[[], bool], timeout: float = READY_TIMEOUT_S
+    ) -> None:
+        deadline = time.monotonic() + timeout
+        while not ready():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"worker: no {what}:\n{self.log()[-3000:]}")
+            time.sleep(0.5)
+
+    def serving(self) -> bool:
+        try:
+            stats = httpx.get(f"http://127.0.0.1:{self.port}/stats", timeout=3).json()
+        except (httpx.HTTPError, ValueError):
+            return False
+        return bool(stats.get("assigned_partitions"))
+
+    def group_alive(self) -> bool:
+        try:
+            os.killpg(self.process.pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+    def stops_within(self, bound: float) -> bool:
+        deadline = time.monotonic() + bound
+        while self.process.poll() is None or self.group_alive():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.2)
+        return True
+
+    def kill(self) -> None:
+        if self.group_alive():
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+
+@pytest.fixture
+def own_broker(tmp_path: Path) -> Iterator[LocalKafka]:
+    """A broker this test may stop: the session's broker serves the other tests."""
+    broker = LocalKafka(
+        home=tmp_path / "kafka",
+        port=free_port(),
+        controller_port=free_port(),
+        jars_dir=ensure_jars(),
+    )
+    broker.start()
+    try:
+        yield broker
+    finally:
+        broker.stop()
+
+
+def test_ctrl_c_stops_the_worker_cleanly(kafka_bootstrap: str, tmp_path: Path) -> None:
+    worker = CliWorker(kafka_bootstrap, tmp_path)
+    try:
+        worker.wait_until("web answer with partitions", worker.serving)
+        os.killpg(worker.process.pid, signal.SIGINT)  # what Ctrl-C does
+        assert worker.stops_within(STOP_BOUND_S), worker.log()[-3000:]
+        log = worker.log()
+        assert "leadledger: stopping the worker (SIGINT)" in log
+        assert "killing" not in log  # a clean stop: nobody was killed
+        assert "did not finish" not in log
+        assert "leadledger: worker stopped (exit status 0)" in log
+        assert worker.process.returncode == 0
+    finally:
+        worker.kill()
+
+
+def test_sigterm_stops_the_worker_after_the_broker_is_gone(
+    own_broker: LocalKafka, tmp_path: Path
+) -> None:
+    worker = CliWorker(f"127.0.0.1:{own_broker.port}", tmp_path)
+    try:
+        worker.wait_until("web answer with partitions", worker.serving)
+        own_broker.stop()
+        # The hang needs a fetch in its retry back-off: wait until the worker says so.
+        worker.wait_until("failed fetch", lambda: "Failed fetch messages" in worker.log())
+        os.kill(worker.process.pid, signal.SIGTERM)  # the parent only, as a supervisor does
+        assert worker.stops_within(STOP_BOUND_S), worker.log()[-3000:]
+        log = worker.log()
+        assert "leadledger: stopping the worker (SIGTERM)" in log
+        # The worker bounded its own shutdown; the parent did not have to kill it.
+        assert "shutdown did not finish within" in log
+        assert "killing" not in log
+        assert worker.process.returncode == 3
+    finally:
+        worker.kill()
