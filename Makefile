@@ -5,15 +5,17 @@ BIN := $(VENV)/bin
 
 .PHONY: setup run test check bench kafka-start kafka-stop clean
 
-# Re-installs only when pyproject.toml changed; the Kafka jars are fetched once into
+# Re-installs only when pyproject.toml changed. The bench extra is part of the set-up
+# because the test suite runs a tiny benchmark (tests/integration/test_bench.py) to
+# prove `make bench` still works. The Kafka jars are fetched once into
 # ~/.cache/leadledger (a marker file records a complete download).
 setup: $(VENV)/.stamp
 	$(BIN)/leadledger kafka jars
 
-$(VENV)/.stamp: pyproject.toml
+$(VENV)/.stamp: pyproject.toml Makefile
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -e '.[dev,bench]'
 	touch $@
 
 run: setup
@@ -40,9 +42,5 @@ clean:
 
 # Every row of BENCHMARKS.md in one run: its own broker and workers, stopped at the end.
 # Sizes: `make bench BENCH_ARGS="--leads 2000 --memory-leads 100000"`.
-bench: setup $(VENV)/.bench-stamp
+bench: setup
 	$(PY) -m bench $(BENCH_ARGS)
-
-$(VENV)/.bench-stamp: pyproject.toml
-	$(PY) -m pip install -q -e '.[dev,bench]'
-	touch $@
