@@ -49,7 +49,16 @@ def _bytes_table(app: Any, name: str, help_text: str) -> Any:
     schema: Any = faust.Schema(
         key_type=str, value_type=bytes, key_serializer="raw", value_serializer="raw"
     )
-    return app.Table(name, schema=schema, partitions=LEADS.partitions, help=help_text)
+    # key_type and value_type too: Faust picks the changelog serializers from them, not
+    # from the schema, and would otherwise decode a recovered value as JSON (a dict).
+    return app.Table(
+        name,
+        schema=schema,
+        key_type=str,
+        value_type=bytes,
+        partitions=LEADS.partitions,
+        help=help_text,
+    )
 
 
 def build_app(settings: Settings, policy: Policy) -> Any:
