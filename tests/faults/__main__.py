@@ -82,6 +82,7 @@ def run(args: argparse.Namespace, home: Path, reaper: Reaper) -> int:
             else:
                 changelog_recovery(sc, args.recovery_leads)
                 verdict = Verdict()
+        sc.stop_workers()
         sc.print_report(verdict)
         failed += bool(verdict.mismatches)
         if name == "broker":

@@ -54,7 +54,8 @@ def bad_messages(run: str, rng: random.Random, copies: int) -> list[list[Injecte
         lead = Lead(f"{run}-bad{n}")
         captured, first = lead.captured(t), lead.activity(t + timedelta(minutes=1), "webinar")
         key = lead.lead_id.encode()
-        other = Lead(f"{run}-other{n}").activity(t, "web_visit")
+        # A known lead's event under another key: refused live; replay must agree.
+        miskeyed = lead.activity(t + timedelta(minutes=2), "demo_request")
         system = EscalationRaised(
             event_id=f"{run}-forged{n}",
             subject=lead.lead_id,
@@ -70,7 +71,7 @@ def bad_messages(run: str, rng: random.Random, copies: int) -> list[list[Injecte
                 Injected("undecodable", key, os.urandom(rng.randrange(1, 64)), "single-object"),
                 Injected("truncated", key, valid[:-3], "does not match its schema"),
                 Injected("invalid", key, _invalid_but_encodable(lead, t), "event_id"),
-                Injected("miskeyed", b"someone-else", encode(other), "not the event subject"),
+                Injected("miskeyed", b"someone-else", encode(miskeyed), "not the event subject"),
                 Injected("not a lead event", key, encode(system), "not a lead lifecycle event"),
                 Injected(
                     "illegal transition",

@@ -10,9 +10,11 @@ from tests.faults.harness import Scenario
 from tests.faults.procs import HarnessError, Worker, wait_until
 
 
-def _resumed(sc: Scenario, worker: Worker, since: float, committed: int) -> float:
-    """Seconds from ``since`` until the group commits past ``committed`` again."""
-    wait_until(f"{worker.name} to resume", lambda: sc.committed() > committed, worker.log_lines)
+def _resumed(sc: Scenario, worker: Worker, since: float, survivors: int) -> float:
+    """Seconds from ``since`` until the workers read more than ``survivors`` had read."""
+    wait_until(
+        f"{worker.name} to resume", lambda: sc.processed_total() > survivors, worker.log_lines
+    )
     return round(time.monotonic() - since, 1)
 
 
@@ -27,20 +29,20 @@ def worker_crash(sc: Scenario, events: int, rate: float, kills: int = 3) -> Verd
     during_rebalance = kills // 2
     resume: list[float] = []
     for n, point in enumerate(points):
-        sc.wait_committed(int(point * events))
+        sc.wait_sent(publisher, int(point * events))
         if n == during_rebalance:
             joiner = sc.worker("w2")
             sc.kill_during_rebalance(worker, joiner)
-            killed, committed = time.monotonic(), sc.committed()
+            killed, survivors = time.monotonic(), sc.processed_total()
             worker.start()
-            resume.append(_resumed(sc, worker, killed, committed))
+            resume.append(_resumed(sc, worker, killed, survivors))
             worker.wait_ready()
             joiner.stop()
         else:
             worker.kill9()
-            killed, committed = time.monotonic(), sc.committed()
+            killed = time.monotonic()
             worker.start()
-            resume.append(_resumed(sc, worker, killed, committed))
+            resume.append(_resumed(sc, worker, killed, 0))
     sc.report.update(
         events=events,
         faults=f"{kills} x kill -9 at {[round(p, 2) for p in points]} of the events "
@@ -63,7 +65,7 @@ def two_workers(sc: Scenario, events: int, rate: float, cycles: int = 3) -> Verd
     publisher.start()
     moves: list[str] = []
     for cycle in range(cycles):
-        sc.wait_committed(int(events * (0.1 + 0.8 * cycle / cycles)))
+        sc.wait_sent(publisher, int(events * (0.1 + 0.8 * cycle / cycles)))
         joined = time.monotonic()
         second.start()
         wait_until(
@@ -115,13 +117,13 @@ def broker_restart(sc: Scenario, events: int, rate: float, nodes: list[object]) 
     publisher = sc.publisher(events, rate)
     publisher.start()
     victim = sc.rng.choice([n for n in nodes if isinstance(n, ClusterNode)])
-    sc.wait_committed(int(events * 0.3))
+    sc.wait_sent(publisher, int(events * 0.3))
     at_kill = sc.committed()
     victim.kill()
     killed = time.monotonic()
     sc.wait_committed(at_kill + 1)
     resume_kill = round(time.monotonic() - killed, 1)
-    sc.wait_committed(int(events * 0.6))
+    sc.wait_sent(publisher, int(events * 0.6))
     victim.start()
     at_restart = sc.committed()
     restarted = time.monotonic()
