@@ -6,9 +6,12 @@ import random
 import re
 import time
 import uuid
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+
+from kafka.errors import KafkaError
 
 from projections.policy import Policy
 from streams.admin import create_topics
@@ -34,6 +37,7 @@ class Scenario:
     namespace: str = field(default_factory=lambda: f"f{uuid.uuid4().hex[:8]}")
     report: dict[str, object] = field(default_factory=dict)
     workers: list[Worker] = field(default_factory=list)
+    _committed: int = 0
     started: float = field(default_factory=time.monotonic)
 
     def __post_init__(self) -> None:
@@ -60,7 +64,12 @@ class Scenario:
         return publisher
 
     def committed(self) -> int:
-        return sum(max(o, 0) for o in self.obs.committed(self.namespace, self.leads_topic).values())
+        """Offsets the group committed on the leads topic; the last answer while the
+        broker that coordinates the group is down."""
+        with suppress(KafkaError):
+            offsets = self.obs.committed(self.namespace, self.leads_topic)
+            self._committed = sum(max(o, 0) for o in offsets.values())
+        return self._committed
 
     def wait_committed(self, count: int) -> float:
         return wait_until(
@@ -106,7 +115,10 @@ class Scenario:
         start = quiet_since = time.monotonic()
         last: object = None
         while True:
-            lag = self.obs.lag(self.namespace, topics)
+            try:
+                lag = self.obs.lag(self.namespace, topics)
+            except KafkaError:
+                lag = -1  # the broker is back soon; not done yet
             now = (self._outputs(), self.processed_total(), lag)
             if now != last:
                 last, quiet_since = now, time.monotonic()

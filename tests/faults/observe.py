@@ -61,6 +61,11 @@ class Observer:
                 lag += end - max(committed.get(partition, 0), 0)
         return lag
 
+    def replication(self, topic: str) -> int:
+        """The fewest replicas any partition of ``topic`` has."""
+        described = self.admin.describe_topics([topic])
+        return min(len(p["replicas"]) for t in described for p in t["partitions"])
+
     def read(self, topic: str) -> list[Record]:
         """Every record of ``topic`` up to its end now, partition by partition."""
         tps = self._partitions(topic)

@@ -7,6 +7,7 @@ import time
 from projections.lead_state import to_view
 from tests.faults.check import Verdict
 from tests.faults.harness import Scenario
+from tests.faults.observe import changelog
 from tests.faults.procs import HarnessError, Worker, wait_until
 
 
@@ -148,6 +149,10 @@ def broker_restart(sc: Scenario, events: int, rate: float, nodes: list[object]) 
             verdict.miss(f"processing resumed after the broker {name} in {took}s", "> 60 s")
     if not worker.alive():
         verdict.miss("worker", "died during the broker fault")
+    for table in ("leads", "deadlines", "escalations"):
+        replicas = sc.obs.replication(changelog(sc.namespace, table))
+        if replicas < sc.replication_factor:
+            verdict.miss("changelog under-replicated", f"{table}: {replicas} replicas")
     sc.report["mismatches"] = len(verdict.mismatches)
     return verdict
 
