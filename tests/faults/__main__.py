@@ -101,12 +101,17 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, interrupted)
     started = time.monotonic()
+    keep = True  # unless the run ends well: the logs say what went wrong
     try:
-        return run(args, home, reaper)
+        status = run(args, home, reaper)
+        keep = args.keep or status != 0
+        return status
     finally:
         reaper.stop_all()
         print(f"fault harness took {time.monotonic() - started:.0f} s")
-        if not args.keep:
+        if keep:
+            print(f"logs and data kept in {home}")
+        else:
             shutil.rmtree(home, ignore_errors=True)
 
 
