@@ -64,7 +64,7 @@ class Observer:
     def replication(self, topic: str) -> int:
         """The fewest replicas any partition of ``topic`` has."""
         described = self.admin.describe_topics([topic])
-        return min(len(p["replicas"]) for t in described for p in t["partitions"])
+        return min(len(p["replica_nodes"]) for t in described for p in t["partitions"])
 
     def read(self, topic: str) -> list[Record]:
         """Every record of ``topic`` up to its end now, partition by partition."""

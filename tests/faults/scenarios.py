@@ -124,12 +124,18 @@ def broker_restart(sc: Scenario, events: int, rate: float, nodes: list[object]) 
     killed = time.monotonic()
     sc.wait_committed(at_kill + 1)
     resume_kill = round(time.monotonic() - killed, 1)
-    sc.wait_sent(publisher, int(events * 0.6))
-    victim.start()
+    sc.wait_sent(publisher, int(events * 0.5))
+    victim.start()  # returns once it accepts connections again
     at_restart = sc.committed()
     restarted = time.monotonic()
-    sc.wait_committed(at_restart + 1)
-    resume_restart = round(time.monotonic() - restarted, 1)
+    wait_until(
+        "processing after the broker restart",
+        lambda: sc.committed() > at_restart or sc.committed() >= events,
+        sc.committed,
+        stall_s=180,
+    )
+    # When everything was processed while the broker was starting, nothing was waiting.
+    resume_restart = round(time.monotonic() - restarted, 1) if at_restart < events else None
     sc.report.update(
         events=events,
         faults=f"kill -9 of broker {victim.node_id} of 3, restarted later",
@@ -145,7 +151,7 @@ def broker_restart(sc: Scenario, events: int, rate: float, nodes: list[object]) 
     if lost:
         verdict.miss("acknowledged events lost", f"{len(lost)}: {sorted(lost)[:5]}")
     for name, took in (("kill", resume_kill), ("restart", resume_restart)):
-        if took > 60:
+        if took is not None and took > 60:
             verdict.miss(f"processing resumed after the broker {name} in {took}s", "> 60 s")
     if not worker.alive():
         verdict.miss("worker", "died during the broker fault")
