@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import os
+from contextlib import suppress
 
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
+from kafka.errors import TopicAlreadyExistsError
 
-from streams.topics import ALL_TOPICS, topic_name
+from streams.topics import ALL_TOPICS, LEADS, topic_name
+
+# The worker's tables (streams/wiring.py). Their changelogs are created here, before any
+# worker starts: left to Faust, a changelog created at start-up could be missing from
+# the consumer's metadata when the first write came (PartitionsMismatch "has 0
+# partitions"), and that write, an escalation, was lost (found by the fault harness).
+TABLES = ("leads", "deadlines", "escalations")
+
+
+def changelog_topic(namespace: str, table: str) -> str:
+    """Faust's name for a table's changelog: ``<app id>-<table>-changelog``."""
+    return f"{namespace}-{table}-changelog"
 
 
 class TopicMismatchError(RuntimeError):
@@ -34,8 +47,15 @@ def create_topics(
             for name, spec in wanted.items()
             if name not in existing
         ]
+        missing += [
+            NewTopic(name, LEADS.partitions, rf, topic_configs={"cleanup.policy": "compact"})
+            for name in (changelog_topic(namespace, table) for table in TABLES)
+            if name not in existing
+        ]
         if missing:
-            admin.create_topics(missing)
+            # A topic created a moment ago may not be in the metadata yet: it exists.
+            with suppress(TopicAlreadyExistsError):
+                admin.create_topics(missing)
         return sorted(wanted)
     finally:
         admin.close()
