@@ -60,7 +60,7 @@ def run(args: argparse.Namespace, home: Path, reaper: Reaper) -> int:
     failed = 0
     for name in wanted:
         sc_home = home / name
-        sc_home.mkdir()
+        sc_home.mkdir(exist_ok=True)
         if name == "broker":
             cluster = LocalCluster(
                 sc_home / "cluster",

@@ -11,8 +11,7 @@ import json
 import time
 from datetime import UTC, datetime, timedelta
 
-from kafka import KafkaAdminClient, KafkaProducer
-from kafka.admin import NewTopic
+from kafka import KafkaProducer
 
 from projections.lead_state import state_to_json
 from projections.policy import Policy
@@ -34,20 +33,7 @@ def _template(sc: Scenario) -> bytes:
 
 def changelog_recovery(sc: Scenario, leads: int) -> dict[str, object]:
     topic = changelog(sc.namespace, "leads")
-    admin = KafkaAdminClient(bootstrap_servers=sc.bootstrap)
-    try:
-        admin.create_topics(
-            [
-                NewTopic(
-                    topic,
-                    LEADS.partitions,
-                    sc.replication_factor,
-                    topic_configs={"cleanup.policy": "compact"},
-                )
-            ]
-        )
-    finally:
-        admin.close()
+    # create_topics (the Scenario) made it, as it makes every table's changelog.
     template = _template(sc).decode()
     last: dict[int, str] = {}
     filled = time.monotonic()
