@@ -49,8 +49,10 @@ async def apply_due(rt: Runtime, value: bytes, partition: int) -> None:
     if raw_state is not None:
         outcome = advance(state_from_json(raw_state), message.data.due_at, rt.policy)
         if outcome.emitted and outcome.state is not None:
-            rt.leads[message.subject] = state_to_json(outcome.state)
+            # Send first, then record: if sending fails, the clock is still due in the
+            # lead's state, so the next event or a retry raises it instead of losing it.
             await emit(rt, outcome.emitted, partition)
+            rt.leads[message.subject] = state_to_json(outcome.state)
     deadline_index.remove(rt.deadlines, partition, message.subject, message.data.due_at)
 
 
