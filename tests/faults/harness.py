@@ -22,7 +22,7 @@ from tests.faults.procs import HarnessError, Reaper, Worker, wait_until
 from tests.faults.publish import Publisher
 from tests.faults.workload import generate
 
-STALL_QUIET_S = 60.0
+STALL_QUIET_S = 30.0
 REBALANCE_LINE = re.compile(r"rebalanc|revok|assignment", re.IGNORECASE)
 
 
