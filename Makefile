@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: setup run test check bench kafka-start kafka-stop clean
+.PHONY: setup run test check bench faults faults-ci kafka-start kafka-stop clean
 
 # Re-installs only when pyproject.toml changed. The bench extra is part of the set-up
 # because the test suite runs a tiny benchmark (tests/integration/test_bench.py) to
@@ -30,6 +30,20 @@ check: setup
 # starts one when KAFKA_BOOTSTRAP_SERVERS is not set) with a real worker.
 test: check
 	$(PY) -m pytest -p no:cacheprovider
+
+# The fault harness (README, Reliability): real brokers and worker processes, kill -9,
+# rebalances, a broker crash, bad input; the replay of the log is the oracle. Sizes:
+# make faults FAULT_EVENTS=100000 FAULT_ARGS='--recovery-leads 1000000'
+FAULT_EVENTS ?= 100000
+FAULT_RATE ?= 1000
+FAULT_ARGS ?=
+faults: setup
+	$(PY) -m tests.faults --events $(FAULT_EVENTS) --rate $(FAULT_RATE) $(FAULT_ARGS)
+
+# The small size CI runs after `make test` (about four minutes on two busy cores).
+faults-ci: setup
+	$(PY) -m tests.faults --events 1500 --rate 50 --bad-copies 5 \
+		--scenarios crash,workers,broker,badinput
 
 kafka-start: setup
 	$(BIN)/leadledger kafka start

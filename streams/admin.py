@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+from contextlib import suppress
 
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
+from kafka.errors import TopicAlreadyExistsError
 
 from streams.topics import (
     ALL_TOPICS,
@@ -58,7 +60,9 @@ def create_topics(
             if name not in existing
         ]
         if missing:
-            admin.create_topics(missing)
+            # A topic created a moment ago may not be in the metadata yet: it exists.
+            with suppress(TopicAlreadyExistsError):
+                admin.create_topics(missing)
         return sorted(wanted)
     finally:
         admin.close()

@@ -142,7 +142,8 @@ def export(out: Annotated[Path, typer.Option("--out", help="JSON-Lines file to w
     with out.open("w", encoding="utf-8") as handle:
         count = write_log(read_topics(settings.bootstrap_servers, topics, stats), handle)
     typer.echo(
-        f"{count} events written to {out} ({stats.undecodable} undecodable records skipped)",
+        f"{count} events written to {out} ({stats.undecodable} undecodable and "
+        f"{stats.miskeyed} mis-keyed records skipped)",
         err=True,
     )
 

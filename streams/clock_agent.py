@@ -79,8 +79,10 @@ async def _advance(rt: Runtime, message: DeadlineDue, partition: int) -> None:
         return
     outcome = advance(load(raw_state), message.data.due_at, rt.policy)
     if outcome.emitted and outcome.state is not None:
-        getattr(rt, table)[message.subject] = dump(outcome.state)
+        # Send first, then record: if sending fails, the clock is still due in the
+        # state, so the next event or a retry raises it instead of losing it.
         await emit(rt, outcome.emitted, partition, message.data.aggregate)
+        getattr(rt, table)[message.subject] = dump(outcome.state)
 
 
 FOLDS: dict[str, tuple[str, Any, Any, Any]] = {

@@ -104,10 +104,19 @@ class LocalKafka:
             check=False,
         )
 
+    def server_properties(self) -> str:
+        """The broker's configuration; a cluster node (``streams.localcluster``) adds to it."""
+        return SERVER_PROPERTIES.format(
+            port=self.port, controller_port=self.controller_port, data_dir=self.data_dir
+        )
+
+    def cluster_id(self) -> str:
+        return self._run_java("kafka.tools.StorageTool", "random-uuid").stdout.strip()
+
     def _format_once(self, properties: Path) -> None:
         if (self.data_dir / "meta.properties").exists():
             return
-        cluster = self._run_java("kafka.tools.StorageTool", "random-uuid").stdout.strip()
+        cluster = self.cluster_id()
         done = self._run_java(
             "kafka.tools.StorageTool", "format", "-t", cluster, "-c", str(properties)
         )
@@ -126,11 +135,7 @@ class LocalKafka:
                 raise KafkaSetupError(f"port {taken} is already taken by another process")
         self.home.mkdir(parents=True, exist_ok=True)
         properties = self.home / "server.properties"
-        properties.write_text(
-            SERVER_PROPERTIES.format(
-                port=self.port, controller_port=self.controller_port, data_dir=self.data_dir
-            )
-        )
+        properties.write_text(self.server_properties())
         self._format_once(properties)
         log4j = resources.files("streams") / "kafka" / "log4j2.properties"
         with (self.home / "stdout.log").open("ab") as out:
@@ -159,6 +164,16 @@ class LocalKafka:
                 raise KafkaSetupError(f"the broker did not start; last log lines:\n{self._tail()}")
             time.sleep(0.2)
         return process.pid
+
+    def kill(self) -> None:
+        """Hard-kill (SIGKILL) the broker, as a crash would; its data stays."""
+        pid = self.pid()
+        if pid is not None:
+            os.killpg(pid, signal.SIGKILL)
+        if self._process is not None:
+            self._process.wait(timeout=30)
+            self._process = None
+        self.pid_file.unlink(missing_ok=True)
 
     def stop(self, timeout: float = 30.0) -> None:
         pid = self.pid()

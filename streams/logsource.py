@@ -34,6 +34,7 @@ class LogRecord:
 class ReadStats:
     records: int = 0
     undecodable: int = 0
+    miskeyed: int = 0
 
 
 def _read_all(
@@ -61,6 +62,12 @@ def _read_all(
                     # Undecodable input never entered the log of record: the worker
                     # rejected it to the rejections topic, with its bytes.
                     stats.undecodable += 1
+                    continue
+                if message.key != event.subject.encode():
+                    # The worker refuses an event not keyed by its subject (it could
+                    # sit on another lead's partition, out of that lead's order), so
+                    # the log of record leaves it out too.
+                    stats.miskeyed += 1
                     continue
                 out.append(
                     LogRecord(tp.topic, tp.partition, message.offset, message.timestamp, event)

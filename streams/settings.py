@@ -22,6 +22,9 @@ class Settings(BaseModel):
     store: str = "memory://"
     home: Path = DEFAULT_HOME
     policy_file: Path | None = None
+    # Replicas of every topic the project or Faust creates (changelogs included); 3 on
+    # a production cluster, so losing one broker loses no table.
+    replication_factor: int = Field(default=1, ge=1)
 
     @property
     def app_id(self) -> str:
@@ -40,6 +43,7 @@ class Settings(BaseModel):
             "LEADLEDGER_STORE": "store",
             "LEADLEDGER_HOME": "home",
             "LEADLEDGER_POLICY": "policy_file",
+            "LEADLEDGER_REPLICATION_FACTOR": "replication_factor",
         }
         for variable, key in mapping.items():
             if env.get(variable):

@@ -1,0 +1,191 @@
+"""The oracle: the pure replay of the log, compared with what the live system left.
+
+Lead states come from the ``leads`` table's changelog (what a recovering worker
+loads), escalations from the escalations topic and table, rejections from the
+rejections topic. The live worker raises clocks on wall time, so the replay runs up
+to ``as_of`` = now, after the workload; escalations are compared as sets by id.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from projections.lead_state import LeadState, state_from_json, state_to_json, to_view
+from projections.policy import Policy
+from projections.replay import replay_leads
+from schemas.codec import DecodeError, decode, encode
+from schemas.events import LEAD_EVENT_CLASSES, Event
+from schemas.system_events import EscalationRaised, EventRejected
+from streams.logsource import read_topics
+from streams.topics import ESCALATIONS, LEADS, REJECTIONS, topic_name
+from tests.faults.observe import Observer, Record, changelog, latest_by_key
+
+SHOWN = 5  # mismatches printed per kind
+
+
+@dataclass
+class Verdict:
+    figures: dict[str, int] = field(default_factory=dict)
+    mismatches: list[str] = field(default_factory=list)
+    rejected_at: dict[tuple[int, int], EventRejected] = field(default_factory=dict)
+    live: dict[str, LeadState] = field(default_factory=dict)
+    expected: dict[str, LeadState] = field(default_factory=dict)
+
+    def miss(self, kind: str, detail: str) -> None:
+        self.mismatches.append(f"{kind}: {detail}")
+
+
+def _differing_fields(live: LeadState, want: LeadState) -> list[str]:
+    return [name for name in LeadState.__slots__ if getattr(live, name) != getattr(want, name)]
+
+
+def _decoded(record: Record) -> Event | None:
+    try:
+        return decode(record.value or b"")
+    except DecodeError:
+        return None
+
+
+def verify(obs: Observer, namespace: str, as_of: datetime, policy: Policy) -> Verdict:
+    verdict = Verdict()
+    leads_topic = topic_name(LEADS, namespace)
+    inputs = obs.read(leads_topic)
+    expected = replay_leads(read_topics(obs.bootstrap, [leads_topic]), as_of, policy)
+    live = {
+        key: state_from_json(raw)
+        for key, raw in latest_by_key(obs.read(changelog(namespace, "leads"))).items()
+    }
+    verdict.live, verdict.expected = live, expected.leads
+    _compare_leads(verdict, live, expected.leads)
+    _compare_escalations(verdict, obs, namespace, expected.escalations, live)
+    _account_inputs(
+        verdict,
+        obs,
+        namespace=namespace,
+        inputs=inputs,
+        live=live,
+        replay_rejections=expected.rejections,
+    )
+    return verdict
+
+
+def _compare_leads(
+    verdict: Verdict, live: dict[str, LeadState], want: dict[str, LeadState]
+) -> None:
+    verdict.figures["leads"] = len(want)
+    for lead_id in sorted(set(want) - set(live))[:SHOWN]:
+        verdict.miss("lead missing from the live table", lead_id)
+    for lead_id in sorted(set(live) - set(want))[:SHOWN]:
+        verdict.miss("lead in the live table that replay does not have", lead_id)
+    differing = [
+        lead_id
+        for lead_id in sorted(set(want) & set(live))
+        if state_to_json(live[lead_id]) != state_to_json(want[lead_id])
+    ]
+    for lead_id in differing[:SHOWN]:
+        fields = _differing_fields(live[lead_id], want[lead_id])
+        verdict.miss("lead state differs from replay", f"{lead_id} ({', '.join(fields)})")
+    if len(differing) > SHOWN:
+        verdict.miss("lead state differs from replay", f"... {len(differing)} leads in all")
+    # The history lists every change with its cause in the order it was applied, so
+    # equal states also mean each lead's events were applied in log order.
+    verdict.figures["leads_differing"] = len(differing)
+
+
+def _compare_escalations(
+    verdict: Verdict,
+    obs: Observer,
+    namespace: str,
+    wanted: list[EscalationRaised],
+    live: dict[str, LeadState],
+) -> None:
+    want = {e.data.escalation_id: encode(e) for e in wanted}
+    copies: Counter[str] = Counter()
+    raised: dict[str, bytes] = {}
+    for record in obs.read(topic_name(ESCALATIONS, namespace)):
+        event = _decoded(record)
+        if not isinstance(event, EscalationRaised):
+            verdict.miss("escalations topic", f"undecodable record at {record.offset}")
+            continue
+        copies[event.data.escalation_id] += 1
+        raised[event.data.escalation_id] = record.value or b""
+    verdict.figures["escalations_expected"] = len(want)
+    verdict.figures["escalations_raised"] = len(raised)
+    verdict.figures["escalation_redeliveries"] = sum(n - 1 for n in copies.values())
+    for missing in sorted(set(want) - set(raised))[:SHOWN]:
+        verdict.miss("escalation missing", missing)
+    for extra in sorted(set(raised) - set(want))[:SHOWN]:
+        verdict.miss("escalation replay does not raise", extra)
+    for same_id in sorted(i for i in set(want) & set(raised) if want[i] != raised[i])[:SHOWN]:
+        verdict.miss("escalation differs from replay's", same_id)
+    table = latest_by_key(obs.read(changelog(namespace, "escalations")))
+    if set(table) != set(want):
+        verdict.miss(
+            "escalations table",
+            f"{len(set(want) - set(table))} missing, {len(set(table) - set(want))} extra",
+        )
+    for lead_id, state in live.items():
+        ids = [e.escalation_id for e in state.escalations]
+        if len(ids) != len(set(ids)):
+            verdict.miss("escalation raised twice in a lead's state", lead_id)
+
+
+def _account_inputs(
+    verdict: Verdict,
+    obs: Observer,
+    *,
+    namespace: str,
+    inputs: list[Record],
+    live: dict[str, LeadState],
+    replay_rejections: list[tuple[str, str]],
+) -> None:
+    """Events in = processed + rejected, each input offset in exactly one class."""
+    rejections: dict[str, EventRejected] = {}
+    copies = 0
+    for record in obs.read(topic_name(REJECTIONS, namespace)):
+        event = _decoded(record)
+        if isinstance(event, EventRejected):
+            copies += event.event_id in rejections
+            rejections[event.event_id] = event
+    at = {(r.data.partition or 0, r.data.offset or 0): r for r in rejections.values()}
+    verdict.rejected_at = at
+    processed = 0
+    fold_rejections: Counter[tuple[str, str]] = Counter()
+    for record in inputs:
+        rejection = at.get((record.partition, record.offset))
+        event = _decoded(record)
+        applicable = (
+            event is not None
+            and isinstance(event, LEAD_EVENT_CLASSES)
+            and record.key == event.subject.encode()
+        )
+        if rejection is not None:
+            if applicable and event is not None:
+                fold_rejections[(event.event_id, rejection.data.reasons[0])] += 1
+            continue
+        lead = live.get(event.subject) if event is not None else None
+        if not applicable or event is None or lead is None or event.event_id not in lead.seen:
+            verdict.miss(
+                "input neither processed nor rejected", f"{record.partition}:{record.offset}"
+            )
+            continue
+        processed += 1
+    verdict.figures.update(
+        events_in=len(inputs),
+        processed=processed,
+        rejected=len(at),
+        rejection_redeliveries=copies,
+    )
+    if len(inputs) != processed + len(at):
+        verdict.miss("accounting", f"in {len(inputs)} != {processed} + {len(at)}")
+    if fold_rejections != Counter(replay_rejections):
+        diff = (fold_rejections - Counter(replay_rejections)) + (
+            Counter(replay_rejections) - fold_rejections
+        )
+        verdict.miss("rejections differ from replay's", f"{sorted(diff)[:SHOWN]}")
+
+
+def view_of(state: LeadState) -> dict[str, object]:
+    return to_view(state)

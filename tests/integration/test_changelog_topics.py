@@ -1,0 +1,37 @@
+"""The tables' changelogs exist before any worker starts.
+
+Regression (fault harness, bad input right after a worker started): Faust created the
+escalations changelog at start-up, the consumer's metadata did not have it yet, the
+first escalation's table write raised ``PartitionsMismatch`` ("has 0 partitions") and
+that escalation never reached its topic.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from kafka import KafkaAdminClient
+from kafka.admin import ConfigResource, ConfigResourceType
+
+from streams.admin import create_topics
+from streams.topics import LEADS, TABLES, changelog_name
+
+pytestmark = pytest.mark.integration
+
+
+def test_create_topics_makes_every_table_changelog(kafka_bootstrap: str) -> None:
+    namespace = f"c{uuid.uuid4().hex[:8]}"
+    create_topics(kafka_bootstrap, namespace)
+    create_topics(kafka_bootstrap, namespace)  # idempotent
+    names = [changelog_name(table, namespace) for table in TABLES]
+    admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    try:
+        described = {t["name"]: len(t["partitions"]) for t in admin.describe_topics(names)}
+        assert described == dict.fromkeys(names, LEADS.partitions)
+        for name in names:
+            resource = ConfigResource(ConfigResourceType.TOPIC, name)
+            configs = admin.describe_configs([resource])["topic"][name]
+            assert configs["cleanup.policy"]["value"] == "compact"
+    finally:
+        admin.close()
