@@ -27,6 +27,7 @@ __all__ = [
     "state_from_json",
     "state_to_json",
     "to_view",
+    "with_changes",
 ]
 
 
@@ -85,6 +86,25 @@ class LeadState:
     clocks: tuple[Clock, ...] = ()
     escalations: tuple[Escalation, ...] = ()
     seen: frozenset[str] = field(default_factory=frozenset)
+
+
+_FIELDS: tuple[str, ...] = LeadState.__slots__
+_FIELD_SET = frozenset(_FIELDS)
+_set = object.__setattr__
+
+
+def with_changes(state: LeadState, **changes: Any) -> LeadState:
+    """``dataclasses.replace`` for a lead state at half the cost (it is the fold's
+    hottest call). Copying the slots is what ``replace`` does, since ``LeadState`` has
+    no ``__post_init__`` and no ``init=False`` field; an unknown name is still an error.
+    """
+    if not _FIELD_SET.issuperset(changes):
+        unknown = ", ".join(sorted(changes.keys() - _FIELD_SET))
+        raise TypeError(f"LeadState has no field {unknown}")
+    new = object.__new__(LeadState)
+    for name in _FIELDS:
+        _set(new, name, changes[name] if name in changes else getattr(state, name))
+    return new
 
 
 def _time(value: datetime | None) -> str | None:
