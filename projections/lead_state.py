@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+import orjson
 
 from projections.lead_partners import (
     Commission,
@@ -115,6 +118,36 @@ def _parse(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def _finite(state: LeadState) -> bool:
+    numbers = (
+        state.budget,
+        *(s.revenue_rate for s in state.shares),
+        *(c.amount for c in state.commissions),
+        *(c.paid for c in state.commissions),
+    )
+    return all(n is None or math.isfinite(n) for n in numbers)
+
+
+def _dumps(body: dict[str, Any], state: LeadState) -> bytes:
+    """orjson (a few times faster; the table codec runs twice per event) writes the same
+    compact JSON as ``json.dumps(separators=(",", ":"))``, except non-ASCII as UTF-8
+    rather than ``\\u`` escapes (either reads both). It would write NaN and infinities
+    as null and refuses integers beyond 64 bits: those rare states keep the stdlib."""
+    if _finite(state):
+        try:
+            return orjson.dumps(body)
+        except orjson.JSONEncodeError:
+            pass  # an integer beyond 64 bits
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+def _loads(raw: bytes) -> Any:
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:  # NaN, Infinity or a huge integer the stdlib wrote
+        return json.loads(raw)
+
+
 def state_to_json(state: LeadState) -> bytes:
     body: dict[str, Any] = {
         "lead_id": state.lead_id,
@@ -148,11 +181,11 @@ def state_to_json(state: LeadState) -> bytes:
         "commissions": [record_to_json(c) for c in state.commissions],
         "obligations": [record_to_json(o) for o in state.obligations],
     }
-    return json.dumps(body, separators=(",", ":")).encode()
+    return _dumps(body, state)
 
 
 def state_from_json(raw: bytes) -> LeadState:
-    body = json.loads(raw)
+    body = _loads(raw)
     return LeadState(
         lead_id=body["lead_id"],
         status=body["status"],
