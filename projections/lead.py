@@ -17,7 +17,13 @@ from projections.agreement_state import EMPTY_BOOK, AgreementLookup
 from projections.lead_clocks import advance
 from projections.lead_consent import on_consent_given, on_consent_withdrawn
 from projections.lead_rules import DISQUALIFYING, SALES_DECISIONS, decision_problem
-from projections.lead_state import LeadState, state_from_json, state_to_json, to_view
+from projections.lead_state import (
+    LeadState,
+    state_from_json,
+    state_to_json,
+    to_view,
+    with_changes,
+)
 from projections.lead_step import Outcome, Refused, Step
 from projections.policy import Policy
 from schemas.agreement_events import CommissionPaid, LeadShared, PartnerResponded
@@ -251,7 +257,7 @@ def evolve(
     except Refused as refusal:
         # The clocks that ran out before this event still ran out: keep them. The id is
         # recorded, so a redelivery is a duplicate, not a second chance to apply.
-        refused = replace(overdue.state, seen=overdue.state.seen | {event.event_id})
+        refused = with_changes(overdue.state, seen=overdue.state.seen | {event.event_id})
         return Outcome(refused, overdue.emitted, rejection=str(refusal))
-    final = replace(step.state, seen=step.state.seen | {event.event_id})
+    final = with_changes(step.state, seen=step.state.seen | {event.event_id})
     return Outcome(final, (*overdue.emitted, *step.emitted), rejection=step.refusal)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+import orjson
 
 from projections.lead_partners import (
     Commission,
@@ -27,6 +30,7 @@ __all__ = [
     "state_from_json",
     "state_to_json",
     "to_view",
+    "with_changes",
 ]
 
 
@@ -88,12 +92,61 @@ class LeadState:
     seen: frozenset[str] = field(default_factory=frozenset)
 
 
+_FIELDS: tuple[str, ...] = LeadState.__slots__
+_FIELD_SET = frozenset(_FIELDS)
+_set = object.__setattr__
+
+
+def with_changes(state: LeadState, **changes: Any) -> LeadState:
+    """``dataclasses.replace`` for a lead state at half the cost (it is the fold's
+    hottest call). Copying the slots is what ``replace`` does, since ``LeadState`` has
+    no ``__post_init__`` and no ``init=False`` field; an unknown name is still an error.
+    """
+    if not _FIELD_SET.issuperset(changes):
+        unknown = ", ".join(sorted(changes.keys() - _FIELD_SET))
+        raise TypeError(f"LeadState has no field {unknown}")
+    new = object.__new__(LeadState)
+    for name in _FIELDS:
+        _set(new, name, changes[name] if name in changes else getattr(state, name))
+    return new
+
+
 def _time(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
 def _parse(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
+
+
+def _finite(state: LeadState) -> bool:
+    numbers = (
+        state.budget,
+        *(s.revenue_rate for s in state.shares),
+        *(c.amount for c in state.commissions),
+        *(c.paid for c in state.commissions),
+    )
+    return all(n is None or math.isfinite(n) for n in numbers)
+
+
+def _dumps(body: dict[str, Any], state: LeadState) -> bytes:
+    """orjson (a few times faster; the table codec runs twice per event) writes the same
+    compact JSON as ``json.dumps(separators=(",", ":"))``, except non-ASCII as UTF-8
+    rather than ``\\u`` escapes (either reads both). It would write NaN and infinities
+    as null and refuses integers beyond 64 bits: those rare states keep the stdlib."""
+    if _finite(state):
+        try:
+            return orjson.dumps(body)
+        except orjson.JSONEncodeError:
+            pass  # an integer beyond 64 bits
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+def _loads(raw: bytes) -> Any:
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:  # NaN, Infinity or a huge integer the stdlib wrote
+        return json.loads(raw)
 
 
 def state_to_json(state: LeadState) -> bytes:
@@ -130,11 +183,11 @@ def state_to_json(state: LeadState) -> bytes:
         "commissions": [record_to_json(c) for c in state.commissions],
         "obligations": [record_to_json(o) for o in state.obligations],
     }
-    return json.dumps(body, separators=(",", ":")).encode()
+    return _dumps(body, state)
 
 
 def state_from_json(raw: bytes) -> LeadState:
-    body = json.loads(raw)
+    body = _loads(raw)
     return LeadState(
         lead_id=body["lead_id"],
         status=body["status"],

@@ -1,6 +1,6 @@
 """Deadlines indexed by due time, so a timer tick costs what is due, not what is open.
 
-The durable index is a Faust table keyed ``"<partition>|<minute bucket>"`` whose value
+The durable index is a Faust table keyed ``"<partition>|<second bucket>"`` whose value
 is a JSON list of ``[due_at, subject]`` pairs (a lead's), or ``[due_at, subject,
 aggregate]`` for an agreement's or a dispute's, so the timer can name the fold that
 owns the subject. The partition is part of the key
@@ -19,12 +19,22 @@ import json
 from collections.abc import Iterable, MutableMapping
 from datetime import datetime
 
-BUCKET_FORMAT = "%Y%m%dT%H%M"
+BUCKET_FORMAT = "%Y%m%dT%H%M%S"
+# A bucket's list is rewritten whole on every add (O(n) per add, O(n^2) a bucket), and
+# live traffic starts its clocks at "now": every MQL of a busy minute used to land in
+# one minute bucket. A bucket a second keeps them small. Tables written with a bucket a
+# minute still work: a minute key sorts before its seconds, so the tick finds it due
+# from that minute on, and ``remove`` also looks there.
+LEGACY_BUCKET_FORMAT = "%Y%m%dT%H%M"
 LEAD = "lead"
 
 
 def bucket_key(partition: int, due_at: datetime) -> str:
     return f"{partition:04d}|{due_at.strftime(BUCKET_FORMAT)}"
+
+
+def _legacy_key(partition: int, due_at: datetime) -> str:
+    return f"{partition:04d}|{due_at.strftime(LEGACY_BUCKET_FORMAT)}"
 
 
 def partition_of(key: str) -> int:
@@ -70,19 +80,19 @@ def remove(
     aggregate: str = LEAD,
 ) -> None:
     """Forget a deadline once its subject was advanced past it; drops empty buckets."""
-    key = bucket_key(partition, due_at)
-    entries = _entries(table, key)
-    kept = [
-        e
-        for e in entries
-        if not (e[1] == subject and _aggregate(e) == aggregate and e[0] <= due_at.isoformat())
-    ]
-    if len(kept) == len(entries):
-        return
-    if kept:
-        table[key] = json.dumps(kept).encode()
-    else:
-        del table[key]
+    for key in (bucket_key(partition, due_at), _legacy_key(partition, due_at)):
+        entries = _entries(table, key)
+        kept = [
+            e
+            for e in entries
+            if not (e[1] == subject and _aggregate(e) == aggregate and e[0] <= due_at.isoformat())
+        ]
+        if len(kept) == len(entries):
+            continue
+        if kept:
+            table[key] = json.dumps(kept).encode()
+        else:
+            del table[key]
 
 
 def due_entries(

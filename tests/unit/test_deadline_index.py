@@ -1,7 +1,8 @@
-"""The deadline index: buckets by due minute per partition, ticks cost what is due."""
+"""The deadline index: buckets by due second per partition, ticks cost what is due."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 from streams import deadline_index
@@ -52,3 +53,22 @@ def test_entries_name_their_aggregate_and_are_removed_per_aggregate() -> None:
     ]
     deadline_index.remove(table, 1, "X", T0, "agreement")
     assert deadline_index.due_entries(table, key, T0) == [(T0, "X", "lead"), (T0, "D", "dispute")]
+
+
+def test_clocks_of_one_busy_minute_do_not_share_one_ever_growing_bucket() -> None:
+    table: dict[str, bytes] = {}
+    keys = {deadline_index.add(table, 0, f"L{n}", T0 + timedelta(seconds=n)) for n in range(60)}
+    assert len(keys) == 60  # a bucket a second: each add rewrites a short list
+
+
+def test_a_table_written_with_minute_buckets_is_still_ticked_and_cleaned() -> None:
+    legacy = f"0002|{T0.strftime(deadline_index.LEGACY_BUCKET_FORMAT)}"
+    due = T0 + timedelta(seconds=20)
+    table = {legacy: json.dumps([[due.isoformat(), "lead-9"]]).encode()}
+    schedule = BucketSchedule()
+    schedule.rebuild(table.keys(), frozenset({2}))
+    assert schedule.due_keys(T0 - timedelta(seconds=1)) == []
+    assert schedule.due_keys(T0) == [legacy]  # due from its minute on, as before
+    assert deadline_index.due_entries(table, legacy, due) == [(due, "lead-9", "lead")]
+    deadline_index.remove(table, 2, "lead-9", due)
+    assert table == {}
