@@ -69,8 +69,8 @@ async def handle_lead_message(
     )
     if outcome.rejection is not None or outcome.state is None:
         if outcome.state is not None:
-            rt.leads[event.subject] = state_to_json(outcome.state)
             await emit(rt, outcome.emitted, partition)
+            rt.leads[event.subject] = state_to_json(outcome.state)
         if any(isinstance(e, LeadShareRejected) for e in outcome.emitted):
             rt.counters.rejected += 1  # its LeadShareRejected is the rejection record
             return
@@ -88,8 +88,11 @@ async def handle_lead_message(
     if outcome.duplicate:
         rt.counters.duplicates += 1
     else:
-        rt.leads[event.subject] = state_to_json(outcome.state)
+        # Send first, then record: if a send fails, the lead is left as it was, the
+        # event becomes an internal-error rejection, and nothing it caused is lost from
+        # the state (a clock that fired is still due, so it fires again under its id).
         await emit(rt, outcome.emitted, partition)
+        rt.leads[event.subject] = state_to_json(outcome.state)
     # Counted last, so a failure above is counted once, as a rejection, never twice.
     rt.counters.processed += 1
 
