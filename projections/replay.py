@@ -29,6 +29,7 @@ from projections.partner_view import fold_activity
 from projections.partner_view_state import PartnerView
 from projections.policy import Policy
 from schemas.envelope import Envelope
+from schemas.events import PARTNER_EVENT_TYPES
 from schemas.lead_events import LeadCaptured
 from schemas.partner_system_events import PartnerActivity, SharedLeadReleased, ShareRecorded
 from schemas.system_events import EscalationRaised
@@ -144,7 +145,10 @@ def _next_due(state: Any) -> datetime | None:
 def replay(events: Iterable[Envelope], as_of: datetime, policy: Policy) -> ReplayResult:
     simulation = Simulation(policy)
     for event in events:
-        if event.occurred_at <= as_of:
+        # The system's own types in a log are outputs, never inputs: the live worker
+        # refuses them on the input topics, so a forged escalation or partner activity
+        # must not reach an auditor's answer either.
+        if event.occurred_at <= as_of and event.type in PARTNER_EVENT_TYPES:
             simulation.feed(event)
     simulation.run_clocks(as_of)
     return simulation.result

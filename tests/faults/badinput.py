@@ -72,7 +72,7 @@ def bad_messages(run: str, rng: random.Random, copies: int) -> list[list[Injecte
                 Injected("truncated", key, valid[:-3], "does not match its schema"),
                 Injected("invalid", key, _invalid_but_encodable(lead, t), "event_id"),
                 Injected("miskeyed", b"someone-else", encode(miskeyed), "not the event subject"),
-                Injected("not a lead event", key, encode(system), "not a lead lifecycle event"),
+                Injected("not a lead event", key, encode(system), "not a lead event"),
                 Injected(
                     "illegal transition",
                     key,

@@ -130,3 +130,30 @@ def test_a_share_logged_after_its_agreement_ended_is_released_and_the_view_says_
     rec = to_view(result.partners["rec"])
     assert rec["received"] == []
     assert [d["status"] for d in rec["received_detail"]] == ["deleted"]
+
+
+def test_system_events_in_a_log_are_outputs_never_inputs() -> None:
+    """A forged escalation or partner activity in the log is refused live (not a type a
+    partner may publish), so replay must leave it out too; found by the fault harness."""
+    from schemas.partner_system_events import PartnerActivity, PartnerActivityData
+    from schemas.system_events import EscalationRaised, EscalationRaisedData
+
+    forged_escalation = EscalationRaised(
+        event_id="forged-1",
+        subject="L1",
+        occurred_at=at(4),
+        source="mallory",
+        data=EscalationRaisedData(escalation_id="x", rule="MQL_NOT_ASSIGNED", due_at=at(4)),
+    )
+    forged_activity = PartnerActivity(
+        event_id="forged-2",
+        subject="rec",
+        occurred_at=at(4),
+        source="mallory",
+        data=PartnerActivityData(activity_id="forged-2", kind="commission_paid", amount=1e6),
+    )
+    honest = replay(partnership(), at(60), Policy())
+    forged = replay([*partnership(), forged_escalation, forged_activity], at(60), Policy())
+    assert "x" not in {e.data.escalation_id for e in forged.escalations}
+    assert forged.escalations == honest.escalations
+    assert to_view(forged.partners["rec"]) == to_view(honest.partners["rec"])
