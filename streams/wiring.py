@@ -16,6 +16,7 @@ from streams import (
     agreement_views,
     clock_agent,
     lead_agent,
+    log_level,
     partner_agent,
     partner_views,
     views,
@@ -121,5 +122,6 @@ def build_app(settings: Settings, policy: Policy) -> Any:
     agreement_views.register(rt)
     partner_agent.register(rt)
     partner_views.register(rt)
+    log_level.install(app)
     app.leadledger = rt  # type: ignore[attr-defined]  # reachable from tests and the CLI
     return app
