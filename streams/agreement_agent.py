@@ -8,7 +8,6 @@ an ``EventRejected`` carrying the original bytes.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from projections.agreement import evolve_agreement
@@ -27,12 +26,11 @@ from schemas.agreement_events import (
 )
 from schemas.codec import DecodeError, decode
 from schemas.envelope import Envelope
-from streams.backlog import note_applied
-from streams.emit import emit, reject, reject_failure
+from streams.agent_loop import handle_each
+from streams.emit import emit, reject
 from streams.rejections import rejection_for
 from streams.runtime import Runtime
 
-log = logging.getLogger(__name__)
 AGREEMENT_TYPES = (
     AgreementProposed,
     AgreementSigned,
@@ -116,17 +114,8 @@ async def handle_agreement_message(
 def register(rt: Runtime) -> None:
     @rt.app.agent(rt.agreements_topic, name="agreements")  # type: ignore[untyped-decorator]
     async def agreements_agent(stream: Any) -> None:
-        async for event in stream.events():
-            message = event.message
-            try:
-                await handle_agreement_message(
-                    rt, message.key, message.value, message.partition, message.offset
-                )
-            except Exception as exc:
-                log.exception("unexpected failure on %s", message.tp)
-                await reject_failure(rt, message, exc)
-            # The timer holds this partition's clocks while fetched events wait here.
-            note_applied(rt, message.topic, message.partition, message.offset)
+        # The timer holds this partition's clocks while fetched events wait here.
+        await handle_each(rt, stream, handle_agreement_message)
 
     @rt.app.task  # type: ignore[untyped-decorator]
     async def follow_agreements() -> None:

@@ -19,7 +19,7 @@ from schemas.envelope import Envelope
 from schemas.events import PARTNER_EVENT_TYPES
 from schemas.lead_events import LeadCaptured
 from schemas.system_events import LeadShareRejected
-from streams.backlog import note_applied
+from streams.agent_loop import handle_each
 from streams.emit import emit, reject
 from streams.rejections import rejection_for
 from streams.runtime import Runtime
@@ -111,29 +111,4 @@ async def _agreements_for(rt: Runtime, event: Envelope) -> AgreementLookup:
 def register(rt: Runtime) -> None:
     @rt.app.agent(rt.leads_topic, name="leads")  # type: ignore[untyped-decorator]
     async def leads_agent(stream: Any) -> None:
-        async for event in stream.events():
-            message = event.message
-            try:
-                await handle_lead_message(
-                    rt, message.key, message.value, message.partition, message.offset
-                )
-            except Exception as exc:
-                log.exception("unexpected failure on %s", message.tp)
-                await _reject_internal(rt, message, exc)
-            note_applied(rt, message.topic, message.partition, message.offset)
-
-
-async def _reject_internal(rt: Runtime, message: Any, exc: Exception) -> None:
-    """Last resort: count the message as rejected with the failure as its reason."""
-    try:
-        rejection = rejection_for(
-            reasons=[f"internal error: {type(exc).__name__}: {exc}"],
-            original=message.value,
-            key=message.key,
-            topic=message.topic,
-            partition=message.partition,
-            offset=message.offset,
-        )
-        await reject(rt, rejection)
-    except Exception:
-        log.exception("could not publish the rejection of %s", message.tp)
+        await handle_each(rt, stream, handle_lead_message)
