@@ -26,7 +26,7 @@ from projections.agreement_state import (
     state_at,
     terms_at,
 )
-from projections.agreement_step import AgreementStep, Outcome, Refused
+from projections.agreement_step import AgreementStep, Outcome
 from projections.agreement_terms import (
     amend,
     propose,
@@ -34,6 +34,7 @@ from projections.agreement_terms import (
     terms_problems,
 )
 from projections.lead_state import iso_z
+from projections.outcome import Refused
 from projections.policy import Policy
 from schemas.agreement_events import (
     AgreementAmended,

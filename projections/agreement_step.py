@@ -14,6 +14,7 @@ from typing import Any
 from projections.agreement_state import AgreementState, party_ids
 from projections.ids import derived_id
 from projections.lead_state import Change, Clock, Escalation
+from projections.outcome import Outcome as GenericOutcome
 from projections.policy import Policy
 from schemas.envelope import Envelope
 from schemas.partner_system_events import PartnerActivity, PartnerActivityData
@@ -29,18 +30,8 @@ from schemas.system_events import (
 SYSTEM = "leadledger"
 
 
-class Refused(Exception):  # noqa: N818 - a refusal is an outcome, not an error
-    """Raised inside a handler to refuse an event; the state stays as it was."""
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What one event or clock did: the same shape as ``projections.lead.Outcome``."""
-
-    state: AgreementState | None
-    emitted: tuple[Envelope, ...] = ()
-    rejection: str | None = None
-    duplicate: bool = False
+class Outcome(GenericOutcome[AgreementState]):
+    """What one event or clock did to an agreement."""
 
 
 def add_months(moment: datetime, months: int) -> datetime:

@@ -18,8 +18,9 @@ from projections.agreement_state import (
     TermsVersion,
     party_ids,
 )
-from projections.agreement_step import AgreementStep, Outcome, Refused
+from projections.agreement_step import AgreementStep, Outcome
 from projections.lead_state import iso_z
+from projections.outcome import Refused
 from projections.policy import Policy
 from schemas.agreement_events import (
     AgreementAmended,

@@ -14,7 +14,8 @@ from datetime import timedelta
 
 from projections.ids import derived_id
 from projections.lead_partners import Commission, Share, iso_z
-from projections.lead_step import Refused, Step
+from projections.lead_step import Step
+from projections.outcome import Refused
 from projections.sharing import held_shares, terms_label
 from projections.sharing_emit import both, record_share, update_share
 from schemas.agreement_events import CommissionPaid

@@ -14,10 +14,10 @@ from datetime import datetime
 from typing import Any
 
 from projections.agreement_state import PROPOSED, AgreementLookup, party_ids, state_at, terms_at
-from projections.agreement_step import Refused
 from projections.dispute_state import OPEN, RESOLVED, DisputeState
 from projections.dispute_step import DisputeOutcome, DisputeStep
 from projections.lead_state import Change, iso_z
+from projections.outcome import Refused
 from projections.policy import Policy
 from schemas.agreement_events import DisputeEscalated, DisputeOpened, DisputeResolved
 from schemas.envelope import Envelope

@@ -10,6 +10,7 @@ from projections.agreement_step import emit_event
 from projections.dispute_state import DisputeState
 from projections.ids import derived_id
 from projections.lead_state import Change, Clock, Escalation
+from projections.outcome import Outcome
 from projections.policy import Policy
 from schemas.envelope import Envelope
 from schemas.partner_system_events import PartnerActivity, PartnerActivityData
@@ -25,12 +26,8 @@ from schemas.system_events import (
 RULE = "DISPUTE_STEP_OVERDUE"
 
 
-@dataclass(frozen=True, slots=True)
-class DisputeOutcome:
-    state: DisputeState | None
-    emitted: tuple[Envelope, ...] = ()
-    rejection: str | None = None
-    duplicate: bool = False
+class DisputeOutcome(Outcome[DisputeState]):
+    """What one event or clock did to a dispute."""
 
 
 @dataclass

@@ -24,7 +24,8 @@ from projections.lead_state import (
     to_view,
     with_changes,
 )
-from projections.lead_step import Outcome, Refused, Step
+from projections.lead_step import Outcome, Step
+from projections.outcome import Refused
 from projections.policy import Policy
 from schemas.agreement_events import CommissionPaid, LeadShared, PartnerResponded
 from schemas.envelope import Envelope

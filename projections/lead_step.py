@@ -14,6 +14,7 @@ from projections.agreement_state import EMPTY_BOOK, AgreementLookup
 from projections.calendar import add_business_days
 from projections.ids import derived_id
 from projections.lead_state import Change, Clock, Escalation, LeadState, with_changes
+from projections.outcome import Outcome as GenericOutcome
 from projections.policy import LeadRule, Policy
 from schemas.envelope import Envelope
 from schemas.system_events import (
@@ -30,16 +31,8 @@ from schemas.system_events import (
 SYSTEM = "leadledger"
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    state: LeadState | None
-    emitted: tuple[Envelope, ...] = ()
-    rejection: str | None = None
-    duplicate: bool = False
-
-
-class Refused(Exception):  # noqa: N818 - a refusal is an outcome, not an error
-    """Raised inside a handler to refuse an event; the state stays as it was."""
+class Outcome(GenericOutcome[LeadState]):
+    """A lead fold's outcome (a subclass, so making one is a plain class call)."""
 
 
 @dataclass

@@ -14,7 +14,8 @@ from datetime import timedelta
 from projections.agreement_state import AgreementState, terms_at
 from projections.ids import derived_id
 from projections.lead_partners import OUTSTANDING, Share, iso_z
-from projections.lead_step import Refused, Step
+from projections.lead_step import Step
+from projections.outcome import Refused
 from projections.sharing_admission import admission_reasons
 from projections.sharing_emit import activity, both, hours_between, record_share, update_share
 from projections.sharing_standing import standing_problem

@@ -14,7 +14,8 @@ from datetime import timedelta
 
 from projections.ids import derived_id
 from projections.lead_partners import Obligation, iso_z
-from projections.lead_step import Refused, Step
+from projections.lead_step import Step
+from projections.outcome import Refused
 from projections.sharing import ERASURE_CLOCK, RESPONSE_CLOCK, terms_label
 from projections.sharing_emit import both, record_share, update_share
 from schemas.partner_system_events import SharedLeadReleased
