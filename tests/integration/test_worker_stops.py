@@ -133,15 +133,19 @@ def test_sigterm_stops_the_worker_after_the_broker_is_gone(
     try:
         worker.wait_until("web answer with partitions", worker.serving)
         own_broker.stop()
-        # The hang needs a fetch in its retry back-off: wait until the worker says so.
-        worker.wait_until("failed fetch", lambda: "Failed fetch messages" in worker.log())
+        # The hang needs a fetch in its retry back-off: wait until the worker says so
+        # (which fetch fails first, messages or offsets, is a matter of timing).
+        worker.wait_until("failed fetch", lambda: "Failed fetch" in worker.log())
         os.kill(worker.process.pid, signal.SIGTERM)  # the parent only, as a supervisor does
         assert worker.stops_within(STOP_BOUND_S), worker.log()[-3000:]
         log = worker.log()
         assert "leadledger: stopping the worker (SIGTERM)" in log
-        # The worker bounded its own shutdown; the parent did not have to kill it.
-        assert "shutdown did not finish within" in log
+        # The worker stopped by itself: cleanly when no fetch was caught mid-retry, else
+        # by its own shutdown bound; the parent never had to kill it.
         assert "killing" not in log
-        assert worker.process.returncode == 3
+        if worker.process.returncode == 3:
+            assert "shutdown did not finish within" in log
+        else:
+            assert worker.process.returncode == 0, log[-3000:]
     finally:
         worker.kill()
