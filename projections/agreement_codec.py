@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from projections.agreement_state import AgreementState, Signature, TermsVersion, state_at
-from projections.lead_state import Change, Clock, Escalation, iso_z
+from projections.lead_state import Change, Clock, Escalation, change_view, iso_z
 from schemas.agreement_events import Party, Terms
 
 
@@ -156,15 +156,5 @@ def to_view(state: AgreementState, at: datetime) -> dict[str, Any]:
             {"rule": e.rule, "due_at": iso_z(e.due_at), "escalation_id": e.escalation_id}
             for e in state.escalations
         ],
-        "history": [
-            {
-                "at": iso_z(c.at),
-                "kind": c.kind,
-                "from": c.before,
-                "to": c.after,
-                "cause": c.cause,
-                "rule": c.rule,
-            }
-            for c in state.history
-        ],
+        "history": [change_view(c) for c in state.history],
     }

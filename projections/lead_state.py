@@ -224,6 +224,18 @@ def state_from_json(raw: bytes) -> LeadState:
     )
 
 
+def change_view(change: Change) -> dict[str, Any]:
+    """One history line as the views and replay show it."""
+    return {
+        "at": iso_z(change.at),
+        "kind": change.kind,
+        "from": change.before,
+        "to": change.after,
+        "cause": change.cause,
+        "rule": change.rule,
+    }
+
+
 def to_view(state: LeadState) -> dict[str, Any]:
     """The JSON answer of ``GET /leads/{id}`` and ``replay --lead``."""
     return {
@@ -232,17 +244,7 @@ def to_view(state: LeadState) -> dict[str, Any]:
         "score": state.score,
         "owner": state.owner,
         "team": state.team,
-        "history": [
-            {
-                "at": iso_z(c.at),
-                "kind": c.kind,
-                "from": c.before,
-                "to": c.after,
-                "cause": c.cause,
-                "rule": c.rule,
-            }
-            for c in state.history
-        ],
+        "history": [change_view(c) for c in state.history],
         "open_clocks": [
             {
                 "rule": c.rule,
