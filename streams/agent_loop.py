@@ -4,12 +4,20 @@ Faust acknowledges a message even when its agent raised, so a failure the handle
 not turn into a rejection becomes one here (``reject_failure``), and the message is
 then noted as applied, so the timer's backlog check does not hold its partition's
 clocks for it.
+
+Acknowledgement is manual (:func:`finished_events`). Faust's own acks sit in the
+``finally`` of its stream iterator, so a message is acknowledged, and its offset
+committed, also when the agent is *cancelled* in the middle of it: a worker stopped
+or rebalanced while it awaited a send lost that message's state write and emit for
+good (the fault harness's two-workers scenario: one input neither processed nor
+rejected, five escalations never raised). A message is now acknowledged only after
+its handling finished, so a cancelled one is read again by the partition's next owner.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from streams.backlog import note_applied
@@ -21,8 +29,19 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Runtime, bytes | None, bytes | None, int, int], Awaitable[None]]
 
 
+async def finished_events(stream: Any) -> AsyncIterator[Any]:
+    """Each event of ``stream``, acknowledged once the caller's loop body returns.
+
+    A body that is cancelled never returns here, so its event stays unacknowledged
+    and its offset uncommitted (at-least-once; handlers are idempotent on event id).
+    """
+    async for event in stream.noack().events():
+        yield event
+        event.ack()
+
+
 async def handle_each(rt: Runtime, stream: Any, handle: Handler) -> None:
-    async for event in stream.events():
+    async for event in finished_events(stream):
         message = event.message
         try:
             await handle(rt, message.key, message.value, message.partition, message.offset)

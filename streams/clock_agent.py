@@ -29,6 +29,7 @@ from schemas.partner_system_events import SharedLeadReleased, ShareRecorded
 from schemas.system_events import DeadlineDue, DeadlineDueData
 from streams import agreement_commands as commands
 from streams import deadline_index
+from streams.agent_loop import finished_events
 from streams.backlog import has_backlog
 from streams.emit import emit
 from streams.rejections import SYSTEM_SOURCE
@@ -97,7 +98,7 @@ def register(rt: Runtime, tick_seconds: float = 1.0) -> None:
 
     @rt.app.agent(rt.clocks_topic, name="clocks")  # type: ignore[untyped-decorator]
     async def clocks_agent(stream: Any) -> None:
-        async for event in stream.events():
+        async for event in finished_events(stream):
             try:
                 message = event.message
                 await apply_due(rt, message.value, message.partition, message.offset)

@@ -15,6 +15,7 @@ from projections.partner_view import fold_activity
 from projections.partner_view_state import view_from_json, view_to_json
 from schemas.codec import DecodeError, decode
 from schemas.partner_system_events import PartnerActivity
+from streams.agent_loop import finished_events
 from streams.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ def apply_activity(rt: Runtime, key: bytes | None, value: bytes | None) -> bool:
 def register(rt: Runtime) -> None:
     @rt.app.agent(rt.partner_activity_topic, name="partners")  # type: ignore[untyped-decorator]
     async def partners_agent(stream: Any) -> None:
-        async for event in stream.events():
+        async for event in finished_events(stream):
             message = event.message
             try:
                 apply_activity(rt, message.key, message.value)
