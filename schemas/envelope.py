@@ -29,8 +29,27 @@ class Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class Recorded(Model):
+    """What the system stamps on an event when it appends it to the record log.
+
+    ``recorded_at`` is when the system learned of the event (``occurred_at`` is when it
+    happened): the two time axes of a bitemporal replay. ``hash`` is the SHA-256 of the
+    event with this ``hash`` left out, and it covers ``prev_hash``, the hash of the
+    previous recorded event of the same subject: a chain per subject, so an edited,
+    removed or reordered event breaks it (``projections.chain``).
+    """
+
+    recorded_at: UtcDatetime
+    prev_hash: str | None = None
+    hash: NonEmpty
+
+
 class Envelope(Model):
-    """Fields common to every event. ``subject`` is the Kafka message key."""
+    """Fields common to every event. ``subject`` is the Kafka message key.
+
+    ``record`` is absent on what partners publish and stamped by the system on the
+    record log; a partner's own value is never trusted (the recorder replaces it).
+    """
 
     event_id: NonEmpty
     type: str
@@ -38,3 +57,4 @@ class Envelope(Model):
     occurred_at: UtcDatetime
     source: NonEmpty
     actor: str | None = None
+    record: Recorded | None = None

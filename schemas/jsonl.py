@@ -1,8 +1,9 @@
 """The canonical event-log file: JSON Lines, one envelope per line, file order = log order.
 
 Exactly the envelope fields of design/EVENTS.md (``event_id, type, subject,
-occurred_at, source, actor, data``), ``data`` a nested object, times ISO-8601 UTC with
-``Z``. Blank lines are skipped, so a file may end with a newline or two.
+occurred_at, source, actor, data``), plus ``record`` on events read from the record
+log (when the system recorded them, and their hash chain), ``data`` a nested object,
+times ISO-8601 UTC with ``Z``. Blank lines are skipped, so a file may end with a newline or two.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ class LogLineError(ValueError):
 
 
 def dump_line(event: Envelope) -> str:
-    return event.model_dump_json()
+    # An unrecorded event (a partner's own form) keeps exactly the contract's fields.
+    return event.model_dump_json(exclude={"record"} if event.record is None else None)
 
 
 def write_log(events: Iterable[Envelope], out: TextIO) -> int:

@@ -1,0 +1,100 @@
+"""The per-subject hash chain: intact histories verify; any edit, gap or swap breaks."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from projections.chain import first_break, stamp
+from schemas.envelope import Envelope
+from schemas.lead_events import LeadActivity, LeadActivityData
+
+T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
+
+
+def activity(n: int, subject: str = "L1") -> LeadActivity:
+    return LeadActivity(
+        event_id=f"{subject}-e{n}",
+        subject=subject,
+        occurred_at=T0 + timedelta(minutes=n),
+        source="crm",
+        data=LeadActivityData(activity="web_visit", points=n),
+    )
+
+
+def recorded(events: list[LeadActivity]) -> list[Envelope]:
+    heads: dict[str, str | None] = {}
+    out: list[Envelope] = []
+    for i, event in enumerate(events):
+        stamped = stamp(event, heads.get(event.subject), T0 + timedelta(hours=1, seconds=i))
+        assert stamped.record is not None
+        heads[event.subject] = stamped.record.hash
+        out.append(stamped)
+    return out
+
+
+def test_an_intact_history_has_no_break() -> None:
+    log = recorded([activity(1), activity(2, "L2"), activity(3), activity(4, "L2")])
+    assert first_break(log) == (4, None)
+
+
+def test_an_edited_field_breaks_at_that_event() -> None:
+    log = recorded([activity(1), activity(2), activity(3)])
+    forged = log[1].model_copy(update={"data": LeadActivityData(activity="web_visit", points=99)})
+    checked, found = first_break([log[0], forged, log[2]])
+    assert found is not None
+    assert found.position == 1
+    assert "changed" in found.reason
+    assert checked == 2
+
+
+def test_an_edited_recorded_at_breaks_too() -> None:
+    log = recorded([activity(1)])
+    assert log[0].record is not None
+    moved = log[0].record.model_copy(update={"recorded_at": T0})
+    _, found = first_break([log[0].model_copy(update={"record": moved})])
+    assert found is not None
+    assert found.position == 0
+
+
+def test_a_removed_event_is_a_missing_link() -> None:
+    log = recorded([activity(1), activity(2), activity(3)])
+    _, found = first_break([log[0], log[2]])
+    assert found is not None
+    assert (found.position, found.event_id) == (1, "L1-e3")
+    assert "missing" in found.reason
+
+
+def test_a_history_cut_at_its_start_is_reported() -> None:
+    log = recorded([activity(1), activity(2)])
+    _, found = first_break(log[1:])
+    assert found is not None
+    assert "earlier events are missing" in found.reason
+
+
+def test_swapped_events_break() -> None:
+    log = recorded([activity(1), activity(2), activity(3)])
+    _, found = first_break([log[0], log[2], log[1]])
+    assert found is not None
+    assert found.position == 1
+
+
+def test_an_unrecorded_event_breaks() -> None:
+    _, found = first_break([activity(1)])
+    assert found is not None
+    assert "no hash" in found.reason
+
+
+def test_a_redelivered_event_linked_like_its_first_copy_is_not_a_break() -> None:
+    first, second = activity(1), activity(2)
+    copy_a = stamp(first, None, T0)
+    copy_b = stamp(first, None, T0 + timedelta(seconds=5))  # appended again after a crash
+    assert copy_b.record is not None
+    then = stamp(second, copy_b.record.hash, T0 + timedelta(seconds=6))
+    assert first_break([copy_a, copy_b, then]) == (3, None)
+
+
+def test_the_chain_ignores_other_subjects_between_links() -> None:
+    log = recorded([activity(1, "A"), activity(1, "B"), activity(2, "A")])
+    assert first_break(log)[1] is None
+    _, found = first_break([log[0], log[2]])
+    assert found is None  # B's event is B's business; A's chain is whole
