@@ -6,6 +6,9 @@ leaves the worker running, orphaned. Here the parent forwards the signal, says s
 waits for the worker to stop (it bounds its own shutdown, ``streams/shutdown.py``),
 kills it only when it is still there ``KILL_AFTER_SECONDS`` later or on a second
 signal, and returns the worker's exit status.
+
+A worker that exits by itself with ``EXIT_COMMIT_STALLED`` (its offset commits hung,
+``streams/commit_watchdog.py``) is started again: redelivery makes that safe.
 """
 
 from __future__ import annotations
@@ -15,11 +18,23 @@ import subprocess
 from collections.abc import Callable
 from types import FrameType
 
+from streams.commit_watchdog import EXIT_COMMIT_STALLED
+
 KILL_AFTER_SECONDS = 20.0
 FORWARDED = (signal.SIGINT, signal.SIGTERM)
 
 
 def run_in_foreground(command: list[str], env: dict[str, str], say: Callable[[str], None]) -> int:
+    while True:
+        code, signalled = _run_once(command, env, say)
+        if signalled or code != EXIT_COMMIT_STALLED:
+            return code
+        say("the worker's offset commits hung; starting it again (events are redelivered)")
+
+
+def _run_once(
+    command: list[str], env: dict[str, str], say: Callable[[str], None]
+) -> tuple[int, bool]:
     child = subprocess.Popen(command, env=env)
     signals: list[int] = []
 
@@ -46,4 +61,4 @@ def run_in_foreground(command: list[str], env: dict[str, str], say: Callable[[st
             signal.signal(s, handler)
     if signals:
         say(f"worker stopped (exit status {code})")
-    return 128 - code if code < 0 else code
+    return (128 - code if code < 0 else code), bool(signals)

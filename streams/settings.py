@@ -25,6 +25,9 @@ class Settings(BaseModel):
     # Replicas of every topic the project or Faust creates (changelogs included); 3 on
     # a production cluster, so losing one broker loses no table.
     replication_factor: int = Field(default=1, ge=1)
+    # An offset commit running longer than this makes the worker exit to be restarted
+    # (streams/commit_watchdog.py).
+    commit_stall_seconds: float = Field(default=25.0, gt=0)
 
     @property
     def app_id(self) -> str:
@@ -44,6 +47,7 @@ class Settings(BaseModel):
             "LEADLEDGER_HOME": "home",
             "LEADLEDGER_POLICY": "policy_file",
             "LEADLEDGER_REPLICATION_FACTOR": "replication_factor",
+            "LEADLEDGER_COMMIT_STALL_SECONDS": "commit_stall_seconds",
         }
         for variable, key in mapping.items():
             if env.get(variable):

@@ -15,6 +15,7 @@ from streams import (
     agreement_agent,
     agreement_views,
     clock_agent,
+    commit_watchdog,
     lead_agent,
     log_level,
     partner_agent,
@@ -123,5 +124,6 @@ def build_app(settings: Settings, policy: Policy) -> Any:
     partner_agent.register(rt)
     partner_views.register(rt)
     log_level.install(app)
+    commit_watchdog.install(app, settings.commit_stall_seconds)
     app.leadledger = rt  # type: ignore[attr-defined]  # reachable from tests and the CLI
     return app

@@ -158,6 +158,7 @@ class Scenario:
 
     def print_report(self, verdict: Verdict) -> None:
         self.report["took_s"] = round(time.monotonic() - self.started, 1)
+        self.report["watchdog_restarts"] = sum(w.watchdog_restarts for w in self.workers)
         print(f"\n== {self.name} ({self.namespace}) ==")
         for key, value in self.report.items():
             print(f"  {key}: {value}")

@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from streams.commit_watchdog import EXIT_COMMIT_STALLED
 from tests.ports import free_port
 
 Stoppable = Callable[[], None]
@@ -81,6 +83,10 @@ class Worker:
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
     starts: int = 0
+    # Restarts after the commit watchdog's exit (streams/commit_watchdog.py), as a
+    # production supervisor would; reported, so a run shows when the watchdog fired.
+    watchdog_restarts: int = 0
+    _supervisor: threading.Thread | None = None
 
     @property
     def log_path(self) -> Path:
@@ -113,6 +119,18 @@ class Worker:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+        if self._supervisor is None:
+            self._supervisor = threading.Thread(target=self._supervise, daemon=True)
+            self._supervisor.start()
+
+    def _supervise(self) -> None:
+        """Start the worker again when the commit watchdog made it exit."""
+        while True:
+            time.sleep(0.5)
+            process = self.process
+            if process is not None and process.poll() == EXIT_COMMIT_STALLED:
+                self.watchdog_restarts += 1
+                self.start()
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None

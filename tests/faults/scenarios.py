@@ -154,7 +154,7 @@ def broker_restart(sc: Scenario, events: int, rate: float, nodes: list[object]) 
         if took is not None and took > 60:
             verdict.miss(f"processing resumed after the broker {name} in {took}s", "> 60 s")
     if not worker.alive():
-        verdict.miss("worker", "died during the broker fault")
+        verdict.miss("worker", "died during the broker fault")  # restarts are reported
     for table in ("leads", "deadlines", "escalations"):
         replicas = sc.obs.replication(changelog(sc.namespace, table))
         if replicas < sc.replication_factor:

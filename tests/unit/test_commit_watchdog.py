@@ -1,0 +1,56 @@
+"""The commit watchdog: a hung offset commit is noticed, and the worker is restarted."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from streams.commit_watchdog import EXIT_COMMIT_STALLED, CommitWatch, stalled
+from streams.foreground import run_in_foreground
+
+
+def test_a_commit_running_past_the_limit_is_a_stall() -> None:
+    watch = CommitWatch()
+    assert not stalled(watch, now=1_000.0, limit_seconds=25)  # nothing running
+    watch.on_commit_initiated(consumer=None)
+    started = watch.started_at
+    assert started is not None
+    assert not stalled(watch, now=started + 24, limit_seconds=25)
+    assert stalled(watch, now=started + 26, limit_seconds=25)
+
+
+def test_a_completed_commit_clears_the_clock() -> None:
+    watch = CommitWatch()
+    watch.on_commit_initiated(consumer=None)
+    state = watch.on_commit_initiated(consumer=None)
+    watch.on_commit_completed(consumer=None, state=state)
+    assert watch.started_at is None
+    assert not stalled(watch, now=10**9, limit_seconds=25)
+
+
+def _worker_script(tmp_path: Path, first_exit: int) -> list[str]:
+    """A stand-in worker: exits ``first_exit`` on its first run, 0 after."""
+    runs = tmp_path / "runs"
+    script = (
+        "import pathlib, sys\n"
+        f"runs = pathlib.Path({str(runs)!r})\n"
+        "n = int(runs.read_text()) + 1 if runs.exists() else 1\n"
+        "runs.write_text(str(n))\n"
+        f"sys.exit({first_exit} if n == 1 else 0)\n"
+    )
+    return [sys.executable, "-c", script]
+
+
+def test_a_worker_that_exits_for_a_stalled_commit_is_started_again(tmp_path: Path) -> None:
+    said: list[str] = []
+    code = run_in_foreground(_worker_script(tmp_path, EXIT_COMMIT_STALLED), {}, said.append)
+    assert code == 0
+    assert (tmp_path / "runs").read_text() == "2"
+    assert any("starting it again" in line for line in said)
+
+
+def test_any_other_exit_status_is_returned_as_it_is(tmp_path: Path) -> None:
+    said: list[str] = []
+    code = run_in_foreground(_worker_script(tmp_path, 3), {}, said.append)
+    assert code == 3
+    assert (tmp_path / "runs").read_text() == "1"
