@@ -9,7 +9,7 @@ from typing import NoReturn
 
 import typer
 
-from streams import cli_replay
+from streams import cli_replay, cli_verify
 from streams.admin import create_topics
 from streams.foreground import run_in_foreground
 from streams.kafka_jars import KafkaSetupError, ensure_jars
@@ -116,6 +116,7 @@ def up() -> None:
 
 
 cli_replay.register(cli)
+cli_verify.register(cli)
 
 
 def main() -> None:
