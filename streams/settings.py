@@ -25,6 +25,14 @@ class Settings(BaseModel):
     # Replicas of every topic the project or Faust creates (changelogs included); 3 on
     # a production cluster, so losing one broker loses no table.
     replication_factor: int = Field(default=1, ge=1)
+    # The API tokens' hashes (streams/access_store.py); default <home>/tokens.json.
+    tokens_file: Path | None = None
+    # False (LEADLEDGER_AUTH=off) opens every view: local experiments only, logged loudly.
+    auth: bool = True
+
+    @property
+    def token_path(self) -> Path:
+        return self.tokens_file or self.home / "tokens.json"
 
     @property
     def app_id(self) -> str:
@@ -44,6 +52,8 @@ class Settings(BaseModel):
             "LEADLEDGER_HOME": "home",
             "LEADLEDGER_POLICY": "policy_file",
             "LEADLEDGER_REPLICATION_FACTOR": "replication_factor",
+            "LEADLEDGER_TOKENS": "tokens_file",
+            "LEADLEDGER_AUTH": "auth",
         }
         for variable, key in mapping.items():
             if env.get(variable):
