@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import stat
 from pathlib import Path
 
@@ -9,8 +10,11 @@ import pytest
 from typer.testing import CliRunner
 
 from projections.access import TokenEntry, authenticate, decide, token_digest
+from streams.access import Gate
 from streams.access_store import TokenFile, issue, load_entries, revoke
 from streams.cli import cli
+from streams.cli_tokens import local_operator_token
+from streams.settings import Settings
 
 
 def entry(role: str, partner: str | None) -> TokenEntry:
@@ -105,3 +109,41 @@ def test_the_tokens_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert runner.invoke(cli, ["tokens", "revoke", token_id]).exit_code == 0
     assert runner.invoke(cli, ["tokens", "revoke", token_id]).exit_code == 1
     assert load_entries(path) == []
+
+
+class FakeRequest:
+    def __init__(self, authorization: str | None = None) -> None:
+        self.path = "/partners/acme"
+        self.headers = {"Authorization": authorization} if authorization else {}
+
+
+def test_the_gate_checks_the_token_file(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path)
+    _, token = issue(settings.token_path, "partner", "acme")
+    gate = Gate(settings)
+    assert gate.check(FakeRequest(f"Bearer {token}"), "acme").allowed
+    assert gate.check(FakeRequest(f"Bearer {token}"), "globex").status == 403
+    assert gate.check(FakeRequest(), "acme").status == 401
+
+
+def test_auth_off_opens_every_view_and_says_so(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings.from_env({"LEADLEDGER_AUTH": "off", "LEADLEDGER_HOME": str(tmp_path)})
+    assert settings.auth is False
+    with caplog.at_level(logging.WARNING):
+        gate = Gate(settings)
+        assert gate.check(FakeRequest(), None).allowed
+    assert "LEADLEDGER_AUTH=off" in caplog.text
+    assert Settings.from_env({}).auth is True
+
+
+def test_each_local_run_replaces_its_operator_token(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path)
+    partner, _ = issue(settings.token_path, "partner", "acme")
+    first = local_operator_token(settings)
+    second = local_operator_token(settings)
+    tokens = TokenFile(settings.token_path).current()
+    assert authenticate(tokens, f"Bearer {first}") is None
+    assert authenticate(tokens, f"Bearer {second}") is not None
+    assert partner in tokens.values()
