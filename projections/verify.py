@@ -35,10 +35,10 @@ class Verdict:
         if self.broken is None:
             return f"history intact: {self.checked} events, {self.subjects} subjects"
         b = self.broken
-        return (
-            f"history broken at position {b.position} ({self.where}): event {b.event_id!r}, "
-            f"subject {b.subject!r}: {b.reason}"
-        )
+        at = f"history broken at position {b.position} ({self.where})"
+        if not b.event_id:  # not an event at all: no id or subject to name
+            return f"{at}: {b.reason}"
+        return f"{at}: event {b.event_id!r}, subject {b.subject!r}: {b.reason}"
 
 
 def verify(entries: Iterable[Entry]) -> Verdict:
@@ -62,6 +62,6 @@ def verify(entries: Iterable[Entry]) -> Verdict:
     if stopped:
         entry = stopped[0]
         reason = f"not a readable event: {entry.unreadable}"
-        unreadable = Break(checked, "?", "?", reason)
+        unreadable = Break(checked, "", "", reason)
         return Verdict(checked + 1, len(subjects), unreadable, entry.where)
     return Verdict(checked, len(subjects), None)

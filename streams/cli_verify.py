@@ -34,7 +34,10 @@ def file_entries(path: Path) -> Iterator[Entry]:
             try:
                 yield Entry(f"{path}:{number}", parse_event_json(line))
             except ValidationError as exc:
-                yield Entry(f"{path}:{number}", None, f"{exc.error_count()} validation error(s)")
+                first = exc.errors()[0]
+                field = ".".join(map(str, first["loc"]))
+                why = f"{field}: {first['msg']}" if field else first["msg"]
+                yield Entry(f"{path}:{number}", None, why)
 
 
 def _entries(sources: list[str], settings: Settings) -> Iterator[Entry]:

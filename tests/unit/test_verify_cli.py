@@ -96,7 +96,8 @@ def test_a_line_that_is_no_event_is_a_break(tmp_path: Path) -> None:
     assert code == 1
     assert "position 3 (" in out
     assert "record.jsonl:4" in out
-    assert "not a readable event" in out
+    assert "not a readable event: Invalid JSON" in out
+    assert "subject" not in out
 
 
 def test_an_unrecorded_log_is_not_intact(tmp_path: Path) -> None:
