@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from bench.broker import free_port
+from streams.access_store import issue
 
 
 @dataclass
@@ -23,9 +24,11 @@ class Worker:
     process: subprocess.Popen[bytes]
     base_url: str
     log_path: Path
+    operator_token: str
 
     def get(self, path: str) -> httpx.Response:
-        return httpx.get(f"{self.base_url}{path}", timeout=10.0)
+        auth = {"Authorization": f"Bearer {self.operator_token}"}
+        return httpx.get(f"{self.base_url}{path}", headers=auth, timeout=10.0)
 
     def counters(self) -> dict[str, int]:
         body: dict[str, Any] = self.get("/stats").json()
@@ -59,6 +62,8 @@ def running_worker(
     """
     workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
+    tokens = workdir / "tokens.json"
+    _, operator_token = issue(tokens, "operator", label="bench")
     env = dict(os.environ)
     env.update(
         KAFKA_BOOTSTRAP_SERVERS=bootstrap,
@@ -66,6 +71,7 @@ def running_worker(
         LEADLEDGER_WEB_PORT=str(port),
         LEADLEDGER_HOME=str(workdir),
         LEADLEDGER_STORE=store,
+        LEADLEDGER_TOKENS=str(tokens),
     )
     command = [sys.executable, "-m", "faust", "-A", "streams.app", "--datadir", str(workdir)]
     command += [
@@ -87,7 +93,7 @@ def running_worker(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    worker = Worker(process, f"http://127.0.0.1:{port}", log_path)
+    worker = Worker(process, f"http://127.0.0.1:{port}", log_path, operator_token)
     try:
         worker.wait(lambda: worker.get("/stats").json()["assigned_partitions"], 120, "start")
         yield worker

@@ -142,9 +142,35 @@ def _next_due(state: Any) -> datetime | None:
     return min((c.due_at for c in state.clocks), default=None)
 
 
-def replay(events: Iterable[Envelope], as_of: datetime, policy: Policy) -> ReplayResult:
+class UnrecordedEventError(ValueError):
+    """``known_at`` asked of a log with an event the system never recorded."""
+
+    def __init__(self, event: Envelope) -> None:
+        super().__init__(
+            f"event {event.event_id!r} ({event.subject}) has no record stamp, so when the "
+            "system learned of it is unknown; --known-at needs the record log "
+            "(`leadledger export` or `kafka`), not a partner's own log"
+        )
+        self.event_id = event.event_id
+
+
+def replay(
+    events: Iterable[Envelope],
+    as_of: datetime,
+    policy: Policy,
+    known_at: datetime | None = None,
+) -> ReplayResult:
+    """What was true at ``as_of``; with ``known_at``, as far as the system knew then.
+
+    ``known_at`` keeps only events recorded (``record.recorded_at``) at or before it,
+    still in log order: an event that occurred early but was recorded late is left out
+    until it was recorded. An unrecorded event makes that question unanswerable, so it
+    raises :class:`UnrecordedEventError` rather than guessing.
+    """
     simulation = Simulation(policy)
     for event in events:
+        if known_at is not None and not _known_by(event, known_at):
+            continue
         # The system's own types in a log are outputs, never inputs: the live worker
         # refuses them on the input topics, so a forged escalation or partner activity
         # must not reach an auditor's answer either.
@@ -152,6 +178,12 @@ def replay(events: Iterable[Envelope], as_of: datetime, policy: Policy) -> Repla
             simulation.feed(event)
     simulation.run_clocks(as_of)
     return simulation.result
+
+
+def _known_by(event: Envelope, known_at: datetime) -> bool:
+    if event.record is None:
+        raise UnrecordedEventError(event)
+    return event.record.recorded_at <= known_at
 
 
 replay_leads = replay

@@ -9,7 +9,7 @@ from typing import NoReturn
 
 import typer
 
-from streams import cli_replay
+from streams import cli_replay, cli_tokens, cli_verify
 from streams.admin import create_topics
 from streams.foreground import run_in_foreground
 from streams.kafka_jars import KafkaSetupError, ensure_jars
@@ -108,14 +108,27 @@ def up() -> None:
     settings = Settings.from_env()
     kafka_start()
     topics()
+    base = f"http://{settings.web_host}:{settings.web_port}"
+    if settings.auth:
+        # A new local operator token at every start (the previous one is revoked): the
+        # views need one, and only its hash is kept, so it cannot be shown again later.
+        token = cli_tokens.local_operator_token(settings)
+        typer.echo(
+            f"Operator token (this run; hash in {settings.token_path}):\n  {token}\n"
+            f"  curl -H 'Authorization: Bearer {token}' {base}/stats"
+        )
+    else:
+        say("LEADLEDGER_AUTH=off: the views are open to anyone who reaches the port")
     typer.echo(
-        f"Worker views on http://{settings.web_host}:{settings.web_port}/stats "
-        f"and /leads/{{id}}; broker at {settings.bootstrap_servers}. Ctrl-C stops the worker."
+        f"Worker views on {base}/stats and /leads/{{id}}; broker at "
+        f"{settings.bootstrap_servers}. Ctrl-C stops the worker."
     )
     worker()
 
 
 cli_replay.register(cli)
+cli_verify.register(cli)
+cli_tokens.register(cli)
 
 
 def main() -> None:

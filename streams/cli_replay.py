@@ -21,7 +21,12 @@ from projections.lead_state import to_view
 from projections.partner_view import to_view as partner_view
 from projections.partner_view_state import PartnerView
 from projections.policy import PolicyError, load_policy
-from projections.replay import ReplayResult, replay_leads, weekly_mql_follow_up
+from projections.replay import (
+    ReplayResult,
+    UnrecordedEventError,
+    replay_leads,
+    weekly_mql_follow_up,
+)
 from schemas.events import Event
 from schemas.jsonl import LogLineError, read_log, write_log
 from streams.logsource import ReadStats, read_topics
@@ -37,11 +42,11 @@ def usage_error(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-def parse_time(value: str) -> datetime:
+def parse_time(value: str, option: str = "--as-of") -> datetime:
     try:
         return _TIME.validate_python(value.replace("Z", "+00:00"))
     except ValidationError:
-        raise usage_error(f"--as-of {value!r} is not an ISO-8601 time with an offset") from None
+        raise usage_error(f"{option} {value!r} is not an ISO-8601 time with an offset") from None
 
 
 def _events(logs: list[str], settings: Settings) -> Iterator[Event]:
@@ -58,15 +63,21 @@ def _events(logs: list[str], settings: Settings) -> Iterator[Event]:
                 raise usage_error(f"{log}: {exc.strerror}") from None
 
 
-def fold_logs(logs: list[str], as_of: str, policy_file: Path | None) -> ReplayResult:
+def fold_logs(
+    logs: list[str], as_of: str, policy_file: Path | None, known_at: str | None = None
+) -> ReplayResult:
     settings = Settings.from_env()
+    known = parse_time(known_at, "--known-at") if known_at is not None else None
     try:
         policy = load_policy(policy_file or settings.policy_file)
     except PolicyError as exc:
         raise usage_error(str(exc)) from None
     # Materialised first, so a malformed line anywhere means nothing on stdout.
     events = list(_events(logs, settings))
-    return replay_leads(events, parse_time(as_of), policy)
+    try:
+        return replay_leads(events, parse_time(as_of), policy, known)
+    except UnrecordedEventError as exc:
+        raise usage_error(str(exc)) from None
 
 
 PolicyOption = Annotated[Path | None, typer.Option("--policy", help="policy TOML file")]
@@ -74,8 +85,18 @@ PolicyOption = Annotated[Path | None, typer.Option("--policy", help="policy TOML
 
 def replay(
     logs: Annotated[list[str], typer.Argument(help=LOGS_HELP)],
-    as_of: Annotated[str, typer.Option("--as-of", help="ISO-8601 time: fold up to here")],
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="ISO-8601 time: fold what occurred up to here"),
+    ] = None,
     *,
+    known_at: Annotated[
+        str | None,
+        typer.Option(
+            "--known-at",
+            help="ISO-8601 time: only what the system had recorded by then (record log only)",
+        ),
+    ] = None,
     lead: Annotated[str | None, typer.Option("--lead", help="print this lead's state")] = None,
     escalations: Annotated[
         bool, typer.Option("--escalations", help="print every escalation")
@@ -88,12 +109,19 @@ def replay(
     ] = None,
     policy: PolicyOption = None,
 ) -> None:
-    """Fold the log on event time up to --as-of and print JSON."""
+    """Fold the log on event time up to --as-of (what was true then) and print JSON.
+
+    --known-at also leaves out what was recorded after it (what the system knew then);
+    --as-of defaults to it.
+    """
+    as_of = as_of or known_at
+    if as_of is None:
+        raise usage_error("give --as-of TIME, --known-at TIME or both")
     if sum((lead is not None, escalations, partner is not None, agreement is not None)) != 1:
         raise usage_error(
             "give exactly one of --lead ID, --escalations, --partner ID or --agreement ID"
         )
-    result = fold_logs(logs, as_of, policy)
+    result = fold_logs(logs, as_of, policy, known_at)
     if escalations:
         typer.echo(json.dumps(result.escalation_rows(), indent=2))
         return

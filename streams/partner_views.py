@@ -4,7 +4,8 @@ Table-routed like the lead views: a request reaching a worker that does not own 
 partner's partition is forwarded to the one that does. The body is
 ``projections.partner_view.to_view``, the same function ``replay --partner`` prints.
 A partner's row holds only its own activities, so one partner's answer never shows
-another partner's data.
+another partner's data; and only that partner's token (or an operator's) may ask for
+it (``streams/access.py``): another partner's token gets 403 before any lookup.
 """
 
 from __future__ import annotations
@@ -13,17 +14,27 @@ from typing import Any
 
 from projections.partner_view import SECTIONS, section, to_view
 from projections.partner_view_state import view_from_json
+from streams.access import Gate
 from streams.runtime import Runtime
 
 
 def register(rt: Runtime) -> None:
-    app = rt.app
+    gate: Gate = rt.gate
+    app, own_partner = rt.app, gate.partner("partner_id")
 
     def body_of(partner_id: str) -> dict[str, Any] | None:
         raw = rt.partners.get(partner_id)
-        return to_view(view_from_json(raw)) if raw is not None else None
+        if raw is None:
+            return None
+        body = to_view(view_from_json(raw))
+        # The fold keeps a row to its own partner's activities; a row that says
+        # otherwise is never served under this id.
+        if body["partner_id"] != partner_id:
+            raise ValueError(f"the row of {partner_id!r} holds {body['partner_id']!r}'s view")
+        return body
 
     @app.page("/partners/{partner_id}")  # type: ignore[untyped-decorator]
+    @own_partner
     @app.table_route(table=rt.partners, match_info="partner_id")  # type: ignore[untyped-decorator]
     async def get_partner(web: Any, request: Any, partner_id: str) -> Any:
         body = body_of(partner_id)
@@ -32,6 +43,7 @@ def register(rt: Runtime) -> None:
         return web.json(body)
 
     @app.page("/partners/{partner_id}/{part}")  # type: ignore[untyped-decorator]
+    @own_partner
     @app.table_route(table=rt.partners, match_info="partner_id")  # type: ignore[untyped-decorator]
     async def get_partner_part(web: Any, request: Any, partner_id: str, part: str) -> Any:
         if part not in SECTIONS:

@@ -58,3 +58,4 @@ class Runtime:
     applied_offsets: dict[tuple[str, int], int] = field(default_factory=dict)
     counters: Counters = field(default_factory=Counters)
     schedule: BucketSchedule = field(default_factory=BucketSchedule)
+    gate: Any = None  # streams.access.Gate: who may read which view

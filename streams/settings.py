@@ -28,6 +28,14 @@ class Settings(BaseModel):
     # An offset commit running longer than this makes the worker exit to be restarted
     # (streams/commit_watchdog.py).
     commit_stall_seconds: float = Field(default=25.0, gt=0)
+    # The API tokens' hashes (streams/access_store.py); default <home>/tokens.json.
+    tokens_file: Path | None = None
+    # False (LEADLEDGER_AUTH=off) opens every view: local experiments only, logged loudly.
+    auth: bool = True
+
+    @property
+    def token_path(self) -> Path:
+        return self.tokens_file or self.home / "tokens.json"
 
     @property
     def app_id(self) -> str:
@@ -48,6 +56,8 @@ class Settings(BaseModel):
             "LEADLEDGER_POLICY": "policy_file",
             "LEADLEDGER_REPLICATION_FACTOR": "replication_factor",
             "LEADLEDGER_COMMIT_STALL_SECONDS": "commit_stall_seconds",
+            "LEADLEDGER_TOKENS": "tokens_file",
+            "LEADLEDGER_AUTH": "auth",
         }
         for variable, key in mapping.items():
             if env.get(variable):

@@ -1,7 +1,8 @@
 """HTTP views on the worker's web server (Faust/aiohttp).
 
 Lead views are table-routed: a request reaching a worker that does not own the lead's
-partition is forwarded to the worker that does.
+partition is forwarded to the worker that does. Every view here spans partners, so
+each needs an operator token (``streams/access.py``).
 """
 
 from __future__ import annotations
@@ -14,13 +15,16 @@ from projections.lead import state_from_json, to_view
 from projections.lead_state import iso_z
 from projections.replay import weekly_mql_follow_up
 from streams import clock_agent
+from streams.access import Gate
 from streams.runtime import Runtime
 
 
 def register(rt: Runtime) -> None:
-    app = rt.app
+    gate: Gate = rt.gate
+    app, operator = rt.app, gate.operator
 
     @app.page("/leads/{lead_id}")  # type: ignore[untyped-decorator]
+    @operator
     @app.table_route(table=rt.leads, match_info="lead_id")  # type: ignore[untyped-decorator]
     async def get_lead(web: Any, request: Any, lead_id: str) -> Any:
         raw = rt.leads.get(lead_id)
@@ -29,6 +33,7 @@ def register(rt: Runtime) -> None:
         return web.json(to_view(state_from_json(raw)))
 
     @app.page("/escalations")  # type: ignore[untyped-decorator]
+    @operator
     async def get_escalations(web: Any, request: Any) -> Any:
         # Each worker lists the escalations of the partitions it owns; with several
         # workers, ask each (or subscribe to the escalations topic).
@@ -43,10 +48,12 @@ def register(rt: Runtime) -> None:
         return web.json(rows)
 
     @app.page("/reports/mql-follow-up")  # type: ignore[untyped-decorator]
+    @operator
     async def get_follow_up(web: Any, request: Any) -> Any:
         return web.json(weekly_mql_follow_up(state_from_json(raw) for raw in rt.leads.values()))
 
     @app.page("/stats")  # type: ignore[untyped-decorator]
+    @operator
     async def get_stats(web: Any, request: Any) -> Any:
         return web.json(
             {

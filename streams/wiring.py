@@ -22,6 +22,7 @@ from streams import (
     partner_views,
     views,
 )
+from streams.access import Gate
 from streams.agreement_book import AgreementBookFollower
 from streams.runtime import Runtime
 from streams.settings import Settings
@@ -116,6 +117,7 @@ def build_app(settings: Settings, policy: Policy) -> Any:
     rt.book = AgreementBookFollower(
         settings.bootstrap_servers, rt.agreements_topic.get_topic_name(), policy
     )
+    rt.gate = Gate(settings)
     lead_agent.register(rt)
     agreement_agent.register(rt)
     clock_agent.register(rt)

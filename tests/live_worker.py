@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
+from streams.access_store import issue
 from tests.ports import free_port
 
 READY_TIMEOUT_S = 90.0
@@ -30,9 +31,16 @@ class LiveWorker:
     bootstrap: str
     log_path: Path
     process: subprocess.Popen[bytes]
+    tokens_path: Path  # the worker's token file: tests may issue partner tokens into it
+    operator_token: str
 
     def get(self, path: str) -> httpx.Response:
-        return httpx.get(f"{self.base_url}{path}", timeout=5.0)
+        """As the operator: every view."""
+        return self.get_as(path, self.operator_token)
+
+    def get_as(self, path: str, token: str | None) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
+        return httpx.get(f"{self.base_url}{path}", headers=headers, timeout=5.0)
 
     def stats(self) -> dict[str, Any]:
         body: dict[str, Any] = self.get("/stats").json()
@@ -77,19 +85,28 @@ def live_worker(
 ) -> Iterator[LiveWorker]:
     port = free_port()
     log_path = tmp_path_factory.mktemp("worker") / "worker.log"
+    tokens_path = log_path.parent / "tokens.json"
+    _, operator_token = issue(tokens_path, "operator", label="tests")
     env = dict(os.environ)
     env.update(
         KAFKA_BOOTSTRAP_SERVERS=kafka_bootstrap,
         LEADLEDGER_NAMESPACE=test_namespace,
         LEADLEDGER_WEB_PORT=str(port),
         LEADLEDGER_HOME=str(log_path.parent),
+        LEADLEDGER_TOKENS=str(tokens_path),
     )
     command = [sys.executable, "-m", "faust", "-A", "streams.app", "worker", "-l", "info"]
     command += ["--web-host", "127.0.0.1", "--web-port", str(port)]
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(command, env=env, stdout=log_file, stderr=subprocess.STDOUT)
     worker = LiveWorker(
-        f"http://127.0.0.1:{port}", test_namespace, kafka_bootstrap, log_path, process
+        f"http://127.0.0.1:{port}",
+        test_namespace,
+        kafka_bootstrap,
+        log_path,
+        process,
+        tokens_path,
+        operator_token,
     )
     deadline = time.monotonic() + READY_TIMEOUT_S
     while not _ready(worker):

@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 
 from streams.commit_watchdog import EXIT_COMMIT_STALLED
+from streams.access_store import issue
 from tests.ports import free_port
 
 Stoppable = Callable[[], None]
@@ -87,6 +88,7 @@ class Worker:
     # production supervisor would; reported, so a run shows when the watchdog fired.
     watchdog_restarts: int = 0
     _supervisor: threading.Thread | None = None
+    operator_token: str = ""  # issued at the first start into <home>/<name>-tokens.json
 
     @property
     def log_path(self) -> Path:
@@ -97,12 +99,16 @@ class Worker:
         self.starts += 1
         work_dir = self.home / f"{self.name}-{self.starts}"  # Faust's data dir lives here
         work_dir.mkdir(parents=True, exist_ok=True)
+        tokens = self.home / f"{self.name}-tokens.json"
+        if not self.operator_token:
+            _, self.operator_token = issue(tokens, "operator", label="fault harness")
         env = dict(os.environ)
         env.update(
             KAFKA_BOOTSTRAP_SERVERS=self.bootstrap,
             LEADLEDGER_NAMESPACE=self.namespace,
             LEADLEDGER_WEB_PORT=str(self.port),
             LEADLEDGER_HOME=str(work_dir),
+            LEADLEDGER_TOKENS=str(tokens),
             PYTHONPATH=str(Path.cwd()),
             **self.env_extra,
         )
@@ -155,7 +161,7 @@ class Worker:
             return None
         try:
             body: dict[str, Any] = httpx.get(
-                f"http://127.0.0.1:{self.port}/stats", timeout=5.0
+                f"http://127.0.0.1:{self.port}/stats", headers=self._auth(), timeout=5.0
             ).json()
         except (httpx.HTTPError, ValueError):
             return None
@@ -170,7 +176,10 @@ class Worker:
         return int(stats["counters"]["received"]) if stats else 0
 
     def get(self, path: str) -> httpx.Response:
-        return httpx.get(f"http://127.0.0.1:{self.port}{path}", timeout=10.0)
+        return httpx.get(f"http://127.0.0.1:{self.port}{path}", headers=self._auth(), timeout=10.0)
+
+    def _auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.operator_token}"}
 
     def log_lines(self) -> list[str]:
         if not self.log_path.exists():

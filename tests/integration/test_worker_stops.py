@@ -21,6 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from streams.access_store import issue
 from streams.admin import create_topics
 from streams.kafka_jars import ensure_jars
 from streams.localkafka import LocalKafka
@@ -38,6 +39,8 @@ class CliWorker:
         create_topics(bootstrap, namespace)
         self.port = free_port()
         self.log_path = home / "worker.log"
+        _, token = issue(home / "tokens.json", "operator")  # LEADLEDGER_HOME's token file
+        self.auth = {"Authorization": f"Bearer {token}"}
         env = dict(os.environ)
         env.update(
             KAFKA_BOOTSTRAP_SERVERS=bootstrap,
@@ -68,7 +71,8 @@ class CliWorker:
 
     def serving(self) -> bool:
         try:
-            stats = httpx.get(f"http://127.0.0.1:{self.port}/stats", timeout=3).json()
+            url = f"http://127.0.0.1:{self.port}/stats"
+            stats = httpx.get(url, headers=self.auth, timeout=3).json()
         except (httpx.HTTPError, ValueError):
             return False
         return bool(stats.get("assigned_partitions"))

@@ -1,0 +1,76 @@
+"""Who may read which view: API tokens, the principals they stand for, and the rule.
+
+Two roles. An **operator** runs the system and reads every view. A **partner** reads
+only views scoped to its own partner id (``/partners/{its id}`` and the parts under
+it); any other partner's view is 403, and the operator views (leads, agreements,
+disputes, escalations, reports, stats) are 403 to it too. No token, an unknown or a
+revoked one is 401. Authorisation is decided before a view is looked up, so a partner
+cannot learn whether another partner's view exists.
+
+Tokens are 256-bit random strings (``secrets.token_urlsafe``); only their SHA-256 is
+stored. For a secret of that entropy a fast hash is enough: there is no dictionary
+to try, and a slow KDF (scrypt, pbkdf2) would only make every request slower.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+Role = Literal["operator", "partner"]
+BEARER = "bearer "
+
+
+@dataclass(frozen=True, slots=True)
+class TokenEntry:
+    """One issued token as stored: never the token itself, only its hash."""
+
+    token_id: str  # public handle, for listing and revoking
+    role: Role
+    partner_id: str | None  # set exactly when role is "partner"
+    sha256: str
+    issued_at: str
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        if (self.role == "partner") != bool(self.partner_id):
+            raise ValueError("a partner token names its partner; an operator token none")
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    status: int  # 200 allowed, 401 who are you, 403 not yours
+    reason: str = ""
+
+    @property
+    def allowed(self) -> bool:
+        return self.status == 200
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def authenticate(
+    by_digest: Mapping[str, TokenEntry], authorization: str | None
+) -> TokenEntry | None:
+    """The entry of an ``Authorization: Bearer <token>`` header, if the token is known."""
+    if not authorization or not authorization.lower().startswith(BEARER):
+        return None
+    token = authorization[len(BEARER) :].strip()
+    return by_digest.get(token_digest(token)) if token else None
+
+
+def decide(who: TokenEntry | None, partner_scope: str | None) -> Decision:
+    """May ``who`` read a view of ``partner_scope`` (None: an operator view)?"""
+    if who is None:
+        return Decision(401, "a bearer token is required (Authorization: Bearer <token>)")
+    if who.role == "operator":
+        return Decision(200)
+    if partner_scope is None:
+        return Decision(403, "an operator view; a partner token reads only its own views")
+    if who.partner_id != partner_scope:
+        return Decision(403, f"this token is partner {who.partner_id!r}'s, not {partner_scope!r}'s")
+    return Decision(200)

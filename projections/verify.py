@@ -1,0 +1,67 @@
+"""The ``leadledger verify`` answer over a record log: intact, or its first break.
+
+The record log arrives as entries in log order, each an event and where it was read
+(``log.jsonl:12``, ``leadledger.lead-log[3]@41``). A line or record that is not an
+event at all (edited into invalid JSON, undecodable bytes, keyed by another subject)
+is an entry with ``unreadable`` set: that is tampering as much as an edited field, so
+it is a break at its place, not an error of the tool. Links are checked by
+:func:`projections.chain.first_break`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from projections.chain import Break, first_break
+from schemas.envelope import Envelope
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    where: str
+    event: Envelope | None
+    unreadable: str | None = None  # why this entry is not an event
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    checked: int  # events read, the broken one included
+    subjects: int  # distinct subjects among them
+    broken: Break | None
+    where: str | None = None  # where the broken entry was read
+
+    def message(self) -> str:
+        if self.broken is None:
+            return f"history intact: {self.checked} events, {self.subjects} subjects"
+        b = self.broken
+        at = f"history broken at position {b.position} ({self.where})"
+        if not b.event_id:  # not an event at all: no id or subject to name
+            return f"{at}: {b.reason}"
+        return f"{at}: event {b.event_id!r}, subject {b.subject!r}: {b.reason}"
+
+
+def verify(entries: Iterable[Entry]) -> Verdict:
+    """The first broken or missing link of the log, in log order, or none."""
+    wheres: list[str] = []
+    subjects: set[str] = set()
+    stopped: list[Entry] = []
+
+    def events() -> Iterator[Envelope]:
+        for entry in entries:
+            if entry.event is None:
+                stopped.append(entry)
+                return
+            wheres.append(entry.where)
+            subjects.add(entry.event.subject)
+            yield entry.event
+
+    checked, broken = first_break(events())
+    if broken is not None:
+        return Verdict(checked, len(subjects), broken, wheres[broken.position])
+    if stopped:
+        entry = stopped[0]
+        reason = f"not a readable event: {entry.unreadable}"
+        unreadable = Break(checked, "", "", reason)
+        return Verdict(checked + 1, len(subjects), unreadable, entry.where)
+    return Verdict(checked, len(subjects), None)
