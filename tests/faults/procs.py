@@ -19,8 +19,8 @@ from typing import Any
 
 import httpx
 
-from streams.commit_watchdog import EXIT_COMMIT_STALLED
 from streams.access_store import issue
+from streams.commit_watchdog import EXIT_COMMIT_STALLED
 from tests.ports import free_port
 
 Stoppable = Callable[[], None]
