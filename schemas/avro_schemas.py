@@ -15,6 +15,8 @@ from typing import Any
 from fastavro import parse_schema
 from fastavro.schema import fingerprint, to_parsing_canonical_form
 
+from schemas.union_hints import Hints, union_hints
+
 AVRO_ROOT = Path(__file__).resolve().parent / "avro"
 
 
@@ -25,6 +27,7 @@ class WriterSchema:
     raw: dict[str, Any]
     parsed: Any
     fingerprint: bytes  # 8 bytes, little-endian, as on the wire
+    hints: Hints  # unions of records, for the encoder (schemas.union_hints)
 
 
 def _load(path: Path, type_name: str) -> WriterSchema:
@@ -33,7 +36,7 @@ def _load(path: Path, type_name: str) -> WriterSchema:
     canonical = to_parsing_canonical_form(parsed)
     digest = int(fingerprint(canonical, "CRC-64-AVRO"), 16).to_bytes(8, "little")
     version = int(path.stem.removeprefix("v"))
-    return WriterSchema(type_name, version, raw, parsed, digest)
+    return WriterSchema(type_name, version, raw, parsed, digest, union_hints(raw))
 
 
 @cache

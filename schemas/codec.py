@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from schemas.avro_schemas import by_fingerprint, latest
 from schemas.envelope import Envelope
 from schemas.events import Event, parse_event
+from schemas.union_hints import apply_hints
 
 MAGIC = b"\xc3\x01"
 HEADER_SIZE = len(MAGIC) + 8
@@ -37,7 +38,8 @@ def encode(event: Envelope) -> bytes:
     buffer = io.BytesIO()
     buffer.write(MAGIC)
     buffer.write(schema.fingerprint)
-    schemaless_writer(buffer, schema.parsed, event.model_dump(mode="python"))
+    body = apply_hints(event, event.model_dump(mode="python"), schema.hints)
+    schemaless_writer(buffer, schema.parsed, body)
     return buffer.getvalue()
 
 
