@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from streams.backlog import note_applied
+from streams.commit_watchdog import HANDLING
 from streams.emit import reject_failure
 from streams.runtime import Runtime
 
@@ -36,7 +37,11 @@ async def finished_events(stream: Any) -> AsyncIterator[Any]:
     and its offset uncommitted (at-least-once; handlers are idempotent on event id).
     """
     async for event in stream.noack().events():
-        yield event
+        token = HANDLING.begin()  # a handling that never ends stops commits: watched
+        try:
+            yield event
+        finally:
+            HANDLING.end(token)
         event.ack()
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from streams.commit_watchdog import EXIT_COMMIT_STALLED, CommitWatch, stalled
+from streams.agent_loop import finished_events
+from streams.commit_watchdog import (
+    EXIT_COMMIT_STALLED,
+    HANDLING,
+    CommitWatch,
+    HandlingWatch,
+    stalled,
+)
 from streams.foreground import run_in_foreground
 
 
@@ -54,3 +61,26 @@ def test_any_other_exit_status_is_returned_as_it_is(tmp_path: Path) -> None:
     code = run_in_foreground(_worker_script(tmp_path, 3), {}, said.append)
     assert code == 3
     assert (tmp_path / "runs").read_text() == "1"
+
+
+def test_a_handling_that_never_ends_is_a_stall() -> None:
+    watch = HandlingWatch()
+    assert watch.running_for(now=5.0) == 0.0
+    first = watch.begin()
+    second = watch.begin()
+    watch.end(second)
+    oldest = watch.running_for(now=10**9)
+    assert oldest > 0
+    watch.end(first)
+    assert watch.running_for(now=10**9) == 0.0
+
+
+async def test_the_agent_loop_reports_each_handling_while_it_runs() -> None:
+    from tests.unit.test_ack_after_handling import ManualAckStream
+
+    stream = ManualAckStream(["a", "b"])
+    during = []
+    async for _ in finished_events(stream):
+        during.append(HANDLING.running_for(now=10**9) > 0)
+    assert during == [True, True]
+    assert HANDLING.running_for(now=10**9) == 0.0
