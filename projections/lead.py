@@ -16,6 +16,7 @@ from projections import commission, sharing, sharing_release
 from projections.agreement_state import EMPTY_BOOK, AgreementLookup
 from projections.lead_clocks import advance
 from projections.lead_consent import on_consent_given, on_consent_withdrawn
+from projections.lead_erasure import on_erasure_requested
 from projections.lead_rules import DISQUALIFYING, SALES_DECISIONS, decision_problem
 from projections.lead_state import (
     LeadState,
@@ -204,7 +205,7 @@ HANDLERS: dict[type[Envelope], Handler] = {
     CommissionPaid: commission.on_commission_paid,
     SharedLeadReleased: sharing_release.on_shared_lead_released,
     ErasureConfirmed: sharing_release.on_erasure_confirmed,
-    ErasureRequested: sharing_release.on_erasure_requested,
+    ErasureRequested: on_erasure_requested,
 }
 
 

@@ -23,6 +23,7 @@ from schemas.agreement_events import LeadShared, PartnerResponded
 from schemas.system_events import LeadShareRejected, LeadShareRejectedData
 
 RESPONSE_CLOCK, ERASURE_CLOCK = "PARTNER_NOT_RESPONDED", "ERASURE_OVERDUE"
+RETENTION_CLOCK = "RETENTION_EXPIRED"
 
 
 def on_lead_shared(step: Step, event: LeadShared) -> None:

@@ -104,16 +104,3 @@ def test_the_share_keeps_the_termination_handling_it_was_made_under() -> None:
     result = run([*shared(lead), lead.responded(at(3)), lead.released(at(100), handling="delete")])
     assert result.lead.shares[0].status == "returned"
     assert result.lead.obligations == ()
-
-
-def test_an_erasure_request_is_refused_with_its_reason_for_now() -> None:
-    from schemas.privacy_events import ErasureRequested, ErasureRequestedData
-
-    lead = SharedLead()
-    request = ErasureRequested(
-        **lead.env("erasure", at(5)), data=ErasureRequestedData(request_id="r1", regime="GDPR")
-    )
-    result = run([*shared(lead), request])
-    assert result.rejections == [
-        "ErasureRequested is not handled yet (erasure and crypto-shredding: issue 5)"
-    ]
