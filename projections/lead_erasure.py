@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from projections.holders import holding_shares
 from projections.ids import derived_id
-from projections.lead_partners import OUTSTANDING, ErasureRequest, Share, iso_z
-from projections.lead_state import LeadState
+from projections.lead_partners import ErasureRequest, Share, iso_z
 from projections.lead_step import Step
 from projections.outcome import Refused
 from projections.policy import Policy
@@ -37,24 +37,6 @@ def regime_days(regime: str, policy: Policy) -> int:
 def erasure_days(regime: str, share: Share, policy: Policy) -> int:
     """The stricter of the regime's figure and the agreement's ``erasure_within_days``."""
     return min(regime_days(regime, policy), share.erasure_within_days)
-
-
-def holding_shares(state: LeadState) -> list[Share]:
-    """Shares whose receiver holds the lead's personal data now: outstanding (pending,
-    accepted, retained) or deleted at termination, and no deletion of it confirmed."""
-    confirmed = {o.share_id for o in state.obligations if o.settled_at is not None}
-    confirmed |= {
-        f"{o.agreement_id}/{o.partner_id}"  # rows stored before obligations named a share
-        for o in state.obligations
-        if o.settled_at is not None and o.share_id is None
-    }
-    return [
-        s
-        for s in state.shares
-        if (s.status in OUTSTANDING or s.status == "deleted")
-        and s.share_id not in confirmed
-        and f"{s.agreement_id}/{s.to_partner}" not in confirmed
-    ]
 
 
 def on_erasure_requested(step: Step, event: ErasureRequested) -> None:

@@ -92,6 +92,7 @@ def _snapshot(event: LeadShared, agreement: AgreementState) -> Share:
         payable_within_days=revenue.payable_within_days if revenue else 0,
         on_termination=terms.termination.outstanding_leads,
         erasure_within_days=terms.privacy.erasure_within_days,
+        retention_days=terms.privacy.retention_days,
     )
 
 

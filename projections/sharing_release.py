@@ -51,6 +51,7 @@ def on_shared_lead_released(step: Step, event: SharedLeadReleased) -> None:
         return
     share = update_share(step, share, status="returned" if handling == "return" else "deleted")
     record_share(step, share)
+    _end_retention(step, share, f"share {handling}d at termination")
     if handling == "return":
         both(step, share, "lead_returned")
         return
@@ -123,6 +124,18 @@ def settle(step: Step, obligation: Obligation, why: str) -> None:
     )
     clock = OBLIGATION_CLOCKS.get(obligation.kind, ERASURE_CLOCK)
     step.stop_clock(clock, why, key=obligation.obligation_id)
+
+
+def _end_retention(step: Step, share: Share, why: str) -> None:
+    """Handing the lead back ends the retention duty; ``delete`` replaces it by the
+    termination's own erasure obligation."""
+    for obligation in step.state.obligations:
+        if (
+            obligation.kind == "retention"
+            and obligation.share_id == share.share_id
+            and obligation.settled_at is None
+        ):
+            settle(step, obligation, why)
 
 
 def on_erasure_confirmed(step: Step, event: ErasureConfirmed) -> None:
