@@ -45,7 +45,8 @@ def on_erasure_requested(step: Step, event: ErasureRequested) -> None:
         raise Refused(
             f"lead {step.state.lead_id} is already erased (request {step.state.erasure.request_id})"
         )
-    request = ErasureRequest(data.request_id, data.regime, step.at)
+    law_due = step.at + timedelta(days=regime_days(data.regime, step.policy))
+    request = ErasureRequest(data.request_id, data.regime, step.at, law_due)
     step.log(
         "erasure", None, data.request_id, f"erasure requested under {data.regime}", erasure=request
     )

@@ -97,6 +97,7 @@ class ErasureRequest:
     request_id: str
     regime: str
     requested_at: datetime
+    due_at: datetime | None = None  # the regime's deadline for the whole request
 
 
 def iso_z(value: datetime) -> str:
