@@ -99,7 +99,7 @@ def test_replay_cli_prints_the_privacy_contract() -> None:
     assert ok.exit_code == 0
     body = json.loads(ok.stdout)
     expected = CASE.expected["privacy"]["P-1"]
-    assert (body["lead_id"], body["holders"], body["erased"]) == ("P-1", ["umbrella"], True)
+    assert (body["lead_id"], body["holders"], body["erased"]) == ("P-1", ["fabrikam"], True)
     assert {k: body["erasure"][k] for k in ERASURE_KEYS} == expected["erasure"]
     missing = runner.invoke(cli, ["replay", str(CASE.log), "--as-of", as_of, "--privacy", "Q"])
     assert (missing.exit_code, missing.stdout) == (1, "")
