@@ -139,8 +139,9 @@ def _end_retention(step: Step, share: Share, why: str) -> None:
 
 
 def on_erasure_confirmed(step: Step, event: ErasureConfirmed) -> None:
-    """Settles the confirming partner's open obligation that ``request_id`` names. A
-    partner that erased a lead on request has also done what retention asks of it."""
+    """Settles the confirming partner's open obligation that ``request_id`` names, and
+    every other open deletion duty of the same share: deleted is deleted, whichever
+    duty (termination, erasure request, retention) the partner named."""
     data = event.data
     obligation = next(
         (
@@ -159,13 +160,9 @@ def on_erasure_confirmed(step: Step, event: ErasureConfirmed) -> None:
         )
     why = f"erasure confirmed by {data.partner_id}"
     settle(step, obligation, why)
-    if obligation.kind == "erasure_request":
+    if obligation.share_id is not None:  # a row stored before share ids stands alone
         for other in step.state.obligations:
-            if (
-                other.kind == "retention"
-                and other.share_id == obligation.share_id
-                and other.settled_at is None
-            ):
+            if other.share_id == obligation.share_id and other.settled_at is None:
                 settle(step, other, why)
     step.log("obligation", "open", "settled", f"{data.partner_id} confirmed erasure")
     share = share_of(step.state, obligation)

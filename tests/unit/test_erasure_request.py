@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from projections.agreement_state import AgreementBook
+from projections.holders import holders
 from projections.lead_partners import Obligation
 from projections.lead_state import state_from_json, state_to_json
 from projections.policy import Policy, PrivacyPolicy
@@ -146,3 +147,24 @@ def test_the_request_and_its_obligations_survive_the_table_codec() -> None:
     lead = SharedLead()
     result = run([*two_holders(lead), lead.erasure_requested(at(10))], agreements())
     assert state_from_json(state_to_json(result.lead)) == result.lead
+
+
+def test_one_confirmation_settles_every_deletion_duty_of_the_share() -> None:
+    """A lead deleted at termination and then asked to be erased: the holder confirms
+    once (naming either duty) and owes nothing more."""
+    delete = book(signed_agreement(the_terms=terms(termination={"outstanding_leads": "delete"})))
+    lead = SharedLead()
+    events = [
+        lead.captured(),
+        lead.consent(at(1)),
+        lead.shared(at(2)),
+        lead.responded(at(3)),
+        lead.released(at(5), handling="delete"),
+        lead.erasure_requested(at(10)),
+        lead.erased(at(11), "R1"),
+    ]
+    result = run(events, delete, until=at(10) + timedelta(days=400))
+    assert {o.kind for o in result.lead.obligations} == {"retention", "erasure", "erasure_request"}
+    assert all(o.settled_at is not None for o in result.lead.obligations)
+    assert result.escalations() == []
+    assert holders(result.lead) == []
