@@ -2,9 +2,10 @@
 
 Folded from the partner's own ``PartnerActivity`` events (the topic keyed by partner
 id), so one partner's row holds only its own leads. A receiver holds a lead from the
-moment it is shared with it until it gives it back (rejected, returned) or confirms its
-deletion (``ErasureConfirmed``): the same rule as ``holders.holding_shares`` on the lead
-side, which the golden privacy log checks. Pure and idempotent (activity ids deduped).
+moment it is shared with it until it gives it back (rejected, returned; unless an
+erasure request reached it first) or confirms its deletion (``ErasureConfirmed``): the
+same rule as ``holders.holding_shares`` on the lead side, which the golden privacy log
+and ``test_privacy_properties`` check. Pure and idempotent (activity ids deduped).
 """
 
 from __future__ import annotations
@@ -79,6 +80,10 @@ def _apply(
     if holding is None or kind not in CHANGES:
         return holding
     changes = CHANGES[kind](details)
+    if changes is None and holding["erasure_request"] and kind != "erasure_confirmed":
+        # Asked to erase while it held the lead: giving it back (rejected, returned)
+        # does not confirm the erasure; it holds the duty until it does.
+        return {**holding, "status": "rejected" if kind == "responded" else "returned"}
     return None if changes is None else {**holding, **changes}
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from projections import commission, retention, sharing, sharing_release
+from projections import commission, obligations, retention, sharing, sharing_release
 from projections.agreement_state import EMPTY_BOOK, AgreementLookup
 from projections.lead_clocks import advance
 from projections.lead_consent import on_consent_given, on_consent_withdrawn
@@ -204,7 +204,7 @@ HANDLERS: dict[type[Envelope], Handler] = {
     PartnerResponded: then(sharing.on_partner_responded, retention.on_share_accepted),
     CommissionPaid: commission.on_commission_paid,
     SharedLeadReleased: sharing_release.on_shared_lead_released,
-    ErasureConfirmed: sharing_release.on_erasure_confirmed,
+    ErasureConfirmed: obligations.on_erasure_confirmed,
     ErasureRequested: on_erasure_requested,
 }
 

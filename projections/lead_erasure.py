@@ -4,7 +4,7 @@ The request is recorded on the lead (from then on it is erased: its personal dat
 crypto-shredded by the shell once this state is written, and no new share is admitted)
 with one deletion obligation per partner holding the lead's personal data, each with
 an ``ERASURE_OVERDUE`` clock. The obligations reuse the termination-``delete``
-machinery (``sharing_release.open_obligation``); ``ErasureConfirmed{request_id,
+machinery (``obligations.open_obligation``); ``ErasureConfirmed{request_id,
 partner_id}`` settles one holder's.
 
 Deadline for a holder: the regime's figure (GDPR 30 days, CCPA 45 days, the law's;
@@ -20,10 +20,10 @@ from projections.holders import holding_shares
 from projections.ids import derived_id
 from projections.lead_partners import ErasureRequest, Share, iso_z
 from projections.lead_step import Step
+from projections.obligations import open_obligation
 from projections.outcome import Refused
 from projections.policy import Policy
 from projections.sharing_emit import both
-from projections.sharing_release import open_obligation
 from schemas.privacy_events import ErasureRequested
 
 LAW_ERASURE_DAYS = {"GDPR": 30, "CCPA": 45}

@@ -1,12 +1,13 @@
 """Retention (issue 5, seed element 3): a partner keeps a shared lead's personal data
 at most the agreement's ``privacy.retention_days`` from its acceptance.
 
-Accepting a share opens a deletion obligation for the receiver (the termination-
-``delete`` machinery of ``sharing_release``) with a ``RETENTION_EXPIRED`` clock due
+Accepting a share opens a deletion obligation for the receiver (``obligations``, the
+machinery of the termination's ``delete``) with a ``RETENTION_EXPIRED`` clock due
 ``retention_days`` later; ``ErasureConfirmed`` naming the obligation id settles it. The
 share snapshots ``retention_days`` with its other terms: an amendment does not change
 it. Handing the lead back at termination (``return``) ends the duty; ``delete`` replaces
-it by the termination's own erasure obligation.
+it by the termination's own erasure obligation. A share accepted after the lead was
+erased opens none: the erasure request's obligation already covers it.
 """
 
 from __future__ import annotations
@@ -16,17 +17,17 @@ from datetime import timedelta
 from projections.ids import derived_id
 from projections.lead_partners import iso_z
 from projections.lead_step import Step
+from projections.obligations import open_obligation
 from projections.sharing import RETENTION_CLOCK
 from projections.sharing_emit import activity
-from projections.sharing_release import open_obligation
 from schemas.agreement_events import PartnerResponded
 
 
 def on_share_accepted(step: Step, event: PartnerResponded) -> None:
     """Runs after ``sharing.on_partner_responded`` (which refuses a response it cannot
     apply, so here the receiver's share has just been answered)."""
-    if not event.data.accepted:
-        return
+    if not event.data.accepted or step.state.erasure is not None:
+        return  # an erased lead's holders owe its erasure already, not a retention
     share = next(
         s
         for s in reversed(step.state.shares)

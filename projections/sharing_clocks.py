@@ -15,9 +15,9 @@ from collections.abc import Callable
 from projections.lead_partners import Share
 from projections.lead_state import Clock
 from projections.lead_step import Step
+from projections.obligations import share_of
 from projections.sharing import RETENTION_CLOCK
 from projections.sharing_emit import both
-from projections.sharing_release import share_of
 
 
 def _key(clock: Clock) -> str:

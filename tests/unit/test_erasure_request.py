@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from projections.agreement_state import AgreementBook
+from projections.compliance_partner import PartnerPrivacy, fold_privacy, partner_privacy
 from projections.holders import holders
 from projections.lead_partners import Obligation
 from projections.lead_state import state_from_json, state_to_json
@@ -168,3 +169,34 @@ def test_one_confirmation_settles_every_deletion_duty_of_the_share() -> None:
     assert all(o.settled_at is not None for o in result.lead.obligations)
     assert result.escalations() == []
     assert holders(result.lead) == []
+
+
+def test_giving_the_lead_back_after_the_request_does_not_confirm_the_erasure() -> None:
+    """rec2 had the lead pending when the erasure came, then rejected it: it still owes
+    the confirmation, on the lead's side and in its own compliance view; an acceptance
+    after the request opens no retention (the request covers it)."""
+    lead = SharedLead()
+    events = [
+        *two_holders(lead),
+        lead.erasure_requested(at(10)),
+        lead.responded(at(11), partner="rec2", accepted=False),
+    ]
+    result = run(events, agreements())
+    assert holders(result.lead) == ["rec", "rec2"]
+    views: dict[str, PartnerPrivacy] = {}
+    for activity in result.activities():
+        views[activity.subject] = fold_privacy(views.get(activity.subject), activity)
+    (rec2,) = partner_privacy(views["rec2"])["holdings"]
+    assert (rec2["status"], rec2["erasure_request"]) == ("rejected", "R1")
+    confirmed = run([*events, lead.erased(at(12), "R1", partner="rec2")], agreements())
+    assert holders(confirmed.lead) == ["rec"]
+
+    late = SharedLead()
+    accepted_late = [
+        late.captured(),
+        late.consent(at(1)),
+        late.shared(at(2)),
+        late.erasure_requested(at(3)),
+        late.responded(at(4)),
+    ]
+    assert [o.kind for o in run(accepted_late).lead.obligations] == ["erasure_request"]
