@@ -22,6 +22,7 @@ from typing import Any
 
 from projections import agreement, dispute, lead
 from projections.agreement_state import AgreementBook
+from projections.compliance_partner import PartnerPrivacy, fold_privacy
 from projections.dispute_state import DisputeState
 from projections.lead import LeadState
 from projections.lead_state import iso_z
@@ -46,6 +47,7 @@ class ReplayResult:
     agreements: AgreementBook = field(default_factory=AgreementBook)
     disputes: dict[str, DisputeState] = field(default_factory=dict)
     partners: dict[str, PartnerView] = field(default_factory=dict)
+    privacy: dict[str, PartnerPrivacy] = field(default_factory=dict)  # compliance, per partner
     escalations: list[EscalationRaised] = field(default_factory=list)
     rejections: list[tuple[str, str]] = field(default_factory=list)  # (event id, reason)
 
@@ -81,6 +83,8 @@ class Simulation:
         if isinstance(event, PartnerActivity):
             views = self.result.partners
             views[event.subject] = fold_activity(views.get(event.subject), event)
+            held = self.result.privacy
+            held[event.subject] = fold_privacy(held.get(event.subject), event)
         elif isinstance(event, EscalationRaised):
             self.result.escalations.append(event)
         elif (kind := KIND_OF.get(type(event))) is not None:

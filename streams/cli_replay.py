@@ -17,6 +17,7 @@ from pydantic import AwareDatetime, TypeAdapter, ValidationError
 
 from projections.agreement_codec import to_view as agreement_view
 from projections.agreement_state import party_ids
+from projections.compliance import lead_privacy
 from projections.lead_state import to_view
 from projections.partner_view import to_view as partner_view
 from projections.partner_view_state import PartnerView
@@ -108,6 +109,9 @@ def replay(
         str | None, typer.Option("--agreement", help="print this agreement's state")
     ] = None,
     policy: PolicyOption = None,
+    privacy: Annotated[
+        str | None, typer.Option("--privacy", help="print this lead's compliance view")
+    ] = None,
 ) -> None:
     """Fold the log on event time up to --as-of (what was true then) and print JSON.
 
@@ -117,18 +121,24 @@ def replay(
     as_of = as_of or known_at
     if as_of is None:
         raise usage_error("give --as-of TIME, --known-at TIME or both")
-    if sum((lead is not None, escalations, partner is not None, agreement is not None)) != 1:
+    chosen = (lead, partner, agreement, privacy)
+    if sum(o is not None for o in chosen) + escalations != 1:
         raise usage_error(
-            "give exactly one of --lead ID, --escalations, --partner ID or --agreement ID"
+            "give exactly one of --lead ID, --escalations, --partner ID, --agreement ID "
+            "or --privacy ID"
         )
     result = fold_logs(logs, as_of, policy, known_at)
     if escalations:
         typer.echo(json.dumps(result.escalation_rows(), indent=2))
         return
-    body = _one_view(result, lead, partner, agreement, parse_time(as_of))
+    if privacy is not None:
+        found = result.leads.get(privacy)
+        body = lead_privacy(found, result.agreements) if found is not None else None
+    else:
+        body = _one_view(result, lead, partner, agreement, parse_time(as_of))
     if body is None:
-        what = "lead" if lead else "partner" if partner else "agreement"
-        name = lead or partner or agreement
+        what = "partner" if partner else "agreement" if agreement else "lead"
+        name = lead or partner or agreement or privacy
         typer.echo(f"leadledger: no {what} {name!r} in the log up to {as_of}", err=True)
         raise typer.Exit(1)
     typer.echo(json.dumps(body, indent=2))

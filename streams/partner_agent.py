@@ -1,4 +1,5 @@
-"""The agent that folds the partner-activity topic into the per-partner view table.
+"""The agent that folds the partner-activity topic into the per-partner view table and
+the per-partner compliance table (``privacy``: whose personal data the partner holds).
 
 The topic is keyed by partner id, so one partner's activities are in one partition, in
 order, on the worker that owns its row of the ``partners`` table. The topic is written
@@ -11,6 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from projections.compliance_partner import fold_privacy, privacy_from_json, privacy_to_json
 from projections.partner_view import fold_activity
 from projections.partner_view_state import view_from_json, view_to_json
 from schemas.codec import DecodeError, decode
@@ -34,6 +36,11 @@ def apply_activity(rt: Runtime, key: bytes | None, value: bytes | None) -> bool:
     raw = rt.partners.get(event.subject)
     view = fold_activity(view_from_json(raw) if raw else None, event)
     rt.partners[event.subject] = view_to_json(view)
+    # The compliance view of the same partner: which leads' personal data it holds.
+    held = rt.privacy.get(event.subject)
+    rt.privacy[event.subject] = privacy_to_json(
+        fold_privacy(privacy_from_json(held) if held else None, event)
+    )
     return True
 
 

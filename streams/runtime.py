@@ -54,6 +54,7 @@ class Runtime:
     disputes: Any = None  # dispute state by dispute id (projections.dispute)
     book: Any = None  # streams.agreement_book.AgreementBookFollower: every agreement
     partners: Any = None  # per-partner view by partner id (projections.partner_view)
+    privacy: Any = None  # whose personal data a partner holds (projections.compliance_partner)
     # (topic, partition) -> last offset its agent applied (streams/backlog.py).
     applied_offsets: dict[tuple[str, int], int] = field(default_factory=dict)
     counters: Counters = field(default_factory=Counters)

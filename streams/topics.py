@@ -94,6 +94,7 @@ TABLES: tuple[str, ...] = (
     "agreements",
     "disputes",
     "partners",
+    "privacy",
 )
 """The worker's tables (``streams/wiring.py``); each has a changelog topic."""
 CHANGELOG_CONFIG = {"cleanup.policy": "compact"}

@@ -20,6 +20,7 @@ from streams import (
     log_level,
     partner_agent,
     partner_views,
+    privacy_views,
     views,
 )
 from streams.access import Gate
@@ -114,6 +115,9 @@ def build_app(settings: Settings, policy: Policy) -> Any:
     )
     rt.disputes = _bytes_table(app, "disputes", "Dispute state by id (projections.dispute).")
     rt.partners = _bytes_table(app, "partners", "Partner view by id (projections.partner_view).")
+    rt.privacy = _bytes_table(
+        app, "privacy", "Whose personal data each partner holds (projections.compliance_partner)."
+    )
     rt.book = AgreementBookFollower(
         settings.bootstrap_servers, rt.agreements_topic.get_topic_name(), policy
     )
@@ -125,6 +129,7 @@ def build_app(settings: Settings, policy: Policy) -> Any:
     agreement_views.register(rt)
     partner_agent.register(rt)
     partner_views.register(rt)
+    privacy_views.register(rt)
     log_level.install(app)
     commit_watchdog.install(app, settings.commit_stall_seconds)
     app.leadledger = rt  # type: ignore[attr-defined]  # reachable from tests and the CLI

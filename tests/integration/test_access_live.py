@@ -26,6 +26,8 @@ OPERATOR_VIEWS = (
     "/leads/acc-lead-a",
     "/agreements/acc-ag",
     "/disputes/acc-ag-d",
+    "/privacy/leads/acc-lead-a",
+    "/privacy/agreements/acc-ag",
 )
 
 
@@ -67,7 +69,10 @@ def test_a_partner_reads_its_own_view_only(live_worker: LiveWorker) -> None:
     assert live_worker.get_as(f"/partners/{a}/received", a_token).status_code == 200
     assert live_worker.get_as(f"/partners/{b}", b_token).json()["received"] == ["acc-lead-b"]
 
-    for path in (f"/partners/{b}", f"/partners/{b}/received", "/partners/nobody"):
+    # The compliance view of a partner's holdings is its own too (404: none yet).
+    assert live_worker.get_as(f"/privacy/partners/{a}", a_token).status_code in {200, 404}
+    refused_paths = (f"/partners/{b}", f"/partners/{b}/received", "/partners/nobody")
+    for path in (*refused_paths, f"/privacy/partners/{b}"):
         refused = live_worker.get_as(path, a_token)
         assert refused.status_code == 403, path  # 403 before any lookup: no 404 to probe
         assert "acc-lead-b" not in refused.text

@@ -22,10 +22,13 @@ from tests.kafka_io import producer, publish, read_until
 from tests.live_worker import LiveWorker
 
 pytestmark = pytest.mark.integration
-# Lead-only logs: the partnership log also has agreement events, published to their own
-# topic in order by tests/integration/test_partnership_live.py.
+# Lead-only logs: the partnership and privacy logs also have agreement events, published
+# to their own topic in order by tests/integration/test_partnership_live.py and
+# test_privacy_live.py.
 DEFAULT_POLICY_LOGS = [
-    name for name in NAMES if golden(name).policy_file is None and name != "partnership"
+    name
+    for name in NAMES
+    if golden(name).policy_file is None and name not in {"partnership", "privacy"}
 ]
 
 

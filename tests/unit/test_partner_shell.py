@@ -6,6 +6,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any, cast
 
+from projections.compliance_partner import partner_privacy, privacy_from_json
 from projections.partner_view_state import view_from_json
 from schemas.codec import encode
 from streams.backlog import has_backlog, note_applied
@@ -17,7 +18,7 @@ from tests.partners import SharedLead, at, run
 def fake_runtime(highwater: int = 0) -> Runtime:
     consumer = SimpleNamespace(highwater=lambda tp: highwater)
     rt: Any = SimpleNamespace(
-        partners={}, applied_offsets={}, app=SimpleNamespace(consumer=consumer)
+        partners={}, privacy={}, applied_offsets={}, app=SimpleNamespace(consumer=consumer)
     )
     return cast(Runtime, rt)
 
@@ -31,6 +32,9 @@ def test_the_agent_folds_each_partners_activity_into_its_own_row() -> None:
     assert set(rt.partners) == {"gen", "rec"}
     assert [link.lead_id for link in view_from_json(rt.partners["rec"]).received] == ["L1"]
     assert view_from_json(rt.partners["gen"]).received == ()
+    # The same agent keeps the compliance row: rec holds L1's personal data, gen none.
+    assert partner_privacy(privacy_from_json(rt.privacy["rec"]))["holds_leads"] == ["L1"]
+    assert partner_privacy(privacy_from_json(rt.privacy["gen"]))["holds_leads"] == []
 
 
 def test_the_agent_skips_a_message_keyed_to_another_partner_or_not_an_activity() -> None:

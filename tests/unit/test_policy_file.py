@@ -32,6 +32,7 @@ def test_default_file_equals_built_in_defaults() -> None:
             "[clocks.NO_SUCH_RULE]\namount = 1\nunit = 'hours'\nnotify = ['x']\n",
             "clocks.NO_SUCH_RULE",
         ),
+        ("[privacy]\nhipaa_erasure_days = 0\n", "privacy.hipaa_erasure_days"),
         ("this is not toml", "policy.toml"),
     ],
 )
