@@ -1,23 +1,31 @@
-"""The commit watchdog: a worker whose offset commits hang exits, to be restarted.
+"""The commit watchdog: a worker whose offset commits stop exits, to be restarted.
 
-After a broker's hard kill, Faust 0.15 on aiokafka can leave one offset commit
-waiting forever: the worker still consumes and processes, but commits nothing again
-until it restarts (seen by the fault harness's broker scenario in about one run in
-four, and reported upstream as robinhood/faust#736). Nothing is lost, as every
-uncommitted event is redelivered and deduplicated, but nothing is committed either,
-and the redelivery after the next restart grows without bound.
+After a broker's hard kill, Faust 0.15 on aiokafka can stop committing for good: the
+worker goes on consuming and processing, but the group's committed offsets stay where
+they were until it restarts (the fault harness's broker scenario, about one run in
+four; upstream, robinhood/faust#736). Nothing is lost, as every uncommitted event is
+redelivered and deduplicated, but the redelivery after the next restart grows without
+bound.
 
-Two things stop commits for good, and both are watched. A commit itself can hang (a
-Faust sensor notes when each starts and completes), or a message's handling can hang,
-an agent awaiting a send that never returns: its offset is then never acknowledged, so
-no later offset of its partition can be committed (``finished_events`` notes when each
-handling starts and ends). A timer checks every few seconds, and when either has been
-running for ``commit_stall_seconds`` (25 s by default; a healthy commit during a broker
-failover took up to 11 s here) the worker logs its pending asyncio tasks, so the hang
-can be studied, and exits at once with :data:`EXIT_COMMIT_STALLED`. It does not stop
-gracefully: a graceful stop would commit, and the commit is what hangs. Whatever
-supervises the worker restarts it (``leadledger up`` does, and so does the fault
-harness; under systemd or Kubernetes, restart on failure).
+Three ways for commits to stop are watched:
+
+- a commit that never returns (a Faust sensor notes when each starts and completes);
+- a message whose handling never ends, an agent awaiting a send that never returns:
+  its offset is never acknowledged, so no later offset of its partition is committed
+  (``finished_events`` notes when each handling starts and ends);
+- a commit taken for done that the broker never got: Faust records offsets as
+  committed even when aiokafka's commit failed (its ``CommitFailedError`` "already
+  rebalanced" is swallowed) and never sends them again. :class:`CommittedCheck`
+  compares what Faust believes committed with what the broker has, through an admin
+  client of its own.
+
+A timer checks every few seconds; when one of them has lasted ``commit_stall_seconds``
+(25 s by default; a healthy commit during a broker failover took up to 11 s here), the
+worker logs its pending asyncio tasks, so the hang can be studied, and exits at once
+with :data:`EXIT_COMMIT_STALLED`. It does not stop gracefully: a graceful stop would
+commit, and committing is what is broken. Whatever supervises the worker restarts it
+(``leadledger up`` does, and so does the fault harness; under systemd or Kubernetes,
+restart on failure).
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ import time
 from typing import Any
 
 import faust
+from aiokafka.admin import AIOKafkaAdminClient
 
 log = logging.getLogger(__name__)
 
@@ -79,18 +88,64 @@ HANDLING = HandlingWatch()
 """The worker's one handling watch (a worker is a process): every agent loop reports."""
 
 
-def stalled(watch: CommitWatch | HandlingWatch, now: float, limit_seconds: float) -> bool:
+class CommittedCheck:
+    """Since when the broker's committed offset of some partition trails Faust's belief."""
+
+    def __init__(self) -> None:
+        self.behind_since: float | None = None
+
+    def observe(
+        self, believed: dict[tuple[str, int], int], broker: dict[tuple[str, int], int], now: float
+    ) -> None:
+        behind = any(broker.get(tp, -1) < offset for tp, offset in believed.items())
+        if not behind:
+            self.behind_since = None
+        elif self.behind_since is None:
+            self.behind_since = now
+
+    def running_for(self, now: float) -> float:
+        return 0.0 if self.behind_since is None else now - self.behind_since
+
+
+Watch = CommitWatch | HandlingWatch | CommittedCheck
+
+
+def stalled(watch: Watch, now: float, limit_seconds: float) -> bool:
     return watch.running_for(now) > limit_seconds
 
 
-def install(app: Any, limit_seconds: float) -> CommitWatch:
+def install(app: Any, limit_seconds: float, bootstrap_servers: str) -> CommitWatch:
     watch = CommitWatch()
     app.sensors.add(watch)
+    committed = CommittedCheck()
+    admin: AIOKafkaAdminClient | None = None
+
+    @app.timer(interval=CHECK_EVERY_SECONDS * 2)  # type: ignore[untyped-decorator]
+    async def committed_offsets_check() -> None:
+        nonlocal admin
+        try:
+            if admin is None:
+                admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+                await admin.start()
+            believed = _believed_committed(app.consumer)
+            if not believed:
+                committed.observe({}, {}, time.monotonic())
+                return
+            found = await admin.list_consumer_group_offsets(app.conf.id)
+            broker = {(tp.topic, tp.partition): meta.offset for tp, meta in found.items()}
+            committed.observe(believed, broker, time.monotonic())
+        except Exception as exc:  # no answer is no evidence either way
+            log.debug("committed-offset check skipped: %r", exc)
 
     @app.timer(interval=CHECK_EVERY_SECONDS)  # type: ignore[untyped-decorator]
     async def commit_watchdog() -> None:
         now = time.monotonic()
-        for what, running in (("an offset commit", watch), ("a message's handling", HANDLING)):
+        watched: tuple[tuple[str, Watch], ...] = (
+            ("an offset commit", watch),
+            ("a message's handling", HANDLING),
+            ("a commit Faust took for done and the broker never got", committed),
+        )
+        for what, running in watched:
             if not stalled(running, now, limit_seconds):
                 continue
             log.error(
@@ -108,6 +163,19 @@ def install(app: Any, limit_seconds: float) -> CommitWatch:
             os._exit(EXIT_COMMIT_STALLED)
 
     return watch
+
+
+def _believed_committed(consumer: Any) -> dict[tuple[str, int], int]:
+    """What Faust believes it committed, for the partitions it holds now.
+
+    Faust keeps no public view of it: ``_committed_offset`` is read, never written.
+    """
+    assigned = {(tp.topic, tp.partition) for tp in consumer.assignment()}
+    return {
+        (tp.topic, tp.partition): offset
+        for tp, offset in dict(consumer._committed_offset).items()
+        if offset is not None and (tp.topic, tp.partition) in assigned
+    }
 
 
 def pending_tasks(frames: int = 6) -> str:

@@ -131,6 +131,6 @@ def build_app(settings: Settings, policy: Policy) -> Any:
     partner_views.register(rt)
     privacy_views.register(rt)
     log_level.install(app)
-    commit_watchdog.install(app, settings.commit_stall_seconds)
+    commit_watchdog.install(app, settings.commit_stall_seconds, settings.bootstrap_servers)
     app.leadledger = rt  # type: ignore[attr-defined]  # reachable from tests and the CLI
     return app

@@ -9,6 +9,7 @@ from streams.agent_loop import finished_events
 from streams.commit_watchdog import (
     EXIT_COMMIT_STALLED,
     HANDLING,
+    CommittedCheck,
     CommitWatch,
     HandlingWatch,
     stalled,
@@ -84,3 +85,21 @@ async def test_the_agent_loop_reports_each_handling_while_it_runs() -> None:
         during.append(HANDLING.running_for(now=10**9) > 0)
     assert during == [True, True]
     assert HANDLING.running_for(now=10**9) == 0.0
+
+
+def test_a_commit_the_broker_never_got_is_a_stall_once_it_lasts() -> None:
+    check = CommittedCheck()
+    tp = ("ns.leads", 0)
+    check.observe({tp: 120}, {tp: 120}, now=100.0)
+    assert check.running_for(now=200.0) == 0.0
+    check.observe({tp: 150}, {tp: 120}, now=200.0)  # Faust believes 150; the broker has 120
+    check.observe({tp: 150}, {tp: 120}, now=210.0)
+    assert stalled(check, now=226.0, limit_seconds=25)
+    check.observe({tp: 160}, {tp: 160}, now=227.0)  # caught up: the clock starts over
+    assert check.running_for(now=300.0) == 0.0
+
+
+def test_a_partition_the_broker_has_no_offset_for_counts_as_behind() -> None:
+    check = CommittedCheck()
+    check.observe({("ns.leads", 3): 5}, {}, now=0.0)
+    assert check.running_for(now=30.0) == 30.0
