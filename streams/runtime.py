@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from projections.policy import Policy
@@ -54,6 +56,16 @@ class Runtime:
     disputes: Any = None  # dispute state by dispute id (projections.dispute)
     book: Any = None  # streams.agreement_book.AgreementBookFollower: every agreement
     partners: Any = None  # per-partner view by partner id (projections.partner_view)
+    # The record log (streams/recorder.py) and personal data (streams/sealing.py).
+    lead_log_topic: Any = None
+    agreement_log_topic: Any = None
+    lead_keys: Any = field(default_factory=dict)  # lead id -> LeadKey JSON (key topic)
+    lead_persons: Any = field(default_factory=dict)  # lead id -> sealed person, for views
+    chain_heads: Any = field(default_factory=dict)  # subject -> {hash, event_id}
+    # When the system records an event (``record.recorded_at``); injectable for tests.
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    # Waits until every buffered send is acknowledged (a new key before its ciphertext).
+    flush: Callable[[], Awaitable[None]] | None = None
     # (topic, partition) -> last offset its agent applied (streams/backlog.py).
     applied_offsets: dict[tuple[str, int], int] = field(default_factory=dict)
     counters: Counters = field(default_factory=Counters)

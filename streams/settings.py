@@ -25,6 +25,9 @@ class Settings(BaseModel):
     # Replicas of every topic the project or Faust creates (changelogs included); 3 on
     # a production cluster, so losing one broker loses no table.
     replication_factor: int = Field(default=1, ge=1)
+    # How often the intake janitor deletes processed messages from the leads topic
+    # (streams/janitor.py); 0 turns it off.
+    janitor_seconds: float = Field(default=5.0, ge=0)
 
     @property
     def app_id(self) -> str:
@@ -44,6 +47,7 @@ class Settings(BaseModel):
             "LEADLEDGER_HOME": "home",
             "LEADLEDGER_POLICY": "policy_file",
             "LEADLEDGER_REPLICATION_FACTOR": "replication_factor",
+            "LEADLEDGER_JANITOR_SECONDS": "janitor_seconds",
         }
         for variable, key in mapping.items():
             if env.get(variable):

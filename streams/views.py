@@ -14,6 +14,7 @@ from projections.lead import state_from_json, to_view
 from projections.lead_state import iso_z
 from projections.replay import weekly_mql_follow_up
 from streams import clock_agent
+from streams.personal_data import person_in_view
 from streams.runtime import Runtime
 
 
@@ -26,7 +27,10 @@ def register(rt: Runtime) -> None:
         raw = rt.leads.get(lead_id)
         if raw is None:
             return web.json({"error": f"unknown lead {lead_id!r}"}, status=404)
-        return web.json(to_view(state_from_json(raw)))
+        # The person is decrypted here, at read time, with the lead's key: after an
+        # erasure the key is gone and the view shows {"erased": true}.
+        view = to_view(state_from_json(raw)) | {"person": person_in_view(rt, lead_id)}
+        return web.json(view)
 
     @app.page("/escalations")  # type: ignore[untyped-decorator]
     async def get_escalations(web: Any, request: Any) -> Any:

@@ -15,6 +15,7 @@ from streams import (
     agreement_agent,
     agreement_views,
     clock_agent,
+    janitor,
     lead_agent,
     log_level,
     partner_agent,
@@ -25,9 +26,12 @@ from streams.agreement_book import AgreementBookFollower
 from streams.runtime import Runtime
 from streams.settings import Settings
 from streams.topics import (
+    AGREEMENT_LOG,
     AGREEMENTS,
     CLOCKS,
     ESCALATIONS,
+    KEY_TABLE,
+    LEAD_LOG,
     LEADS,
     NOTIFICATIONS,
     PARTNER_ACTIVITY,
@@ -112,6 +116,12 @@ def build_app(settings: Settings, policy: Policy) -> Any:
     )
     rt.disputes = _bytes_table(app, "disputes", "Dispute state by id (projections.dispute).")
     rt.partners = _bytes_table(app, "partners", "Partner view by id (projections.partner_view).")
+    rt.lead_log_topic = _raw_topic(app, LEAD_LOG, settings.namespace)
+    rt.agreement_log_topic = _raw_topic(app, AGREEMENT_LOG, settings.namespace)
+    rt.lead_keys = _bytes_table(app, KEY_TABLE, "Each lead's personal-data key (the key topic).")
+    rt.lead_persons = _bytes_table(app, "lead-persons", "Sealed person by lead id, for views.")
+    rt.chain_heads = _bytes_table(app, "chain-heads", "Hash-chain head by subject (recorder).")
+    rt.flush = lambda: app.producer.flush()  # noqa: PLW0108 - producer made at start
     rt.book = AgreementBookFollower(
         settings.bootstrap_servers, rt.agreements_topic.get_topic_name(), policy
     )
@@ -122,6 +132,7 @@ def build_app(settings: Settings, policy: Policy) -> Any:
     agreement_views.register(rt)
     partner_agent.register(rt)
     partner_views.register(rt)
+    janitor.register(rt)
     log_level.install(app)
     app.leadledger = rt  # type: ignore[attr-defined]  # reachable from tests and the CLI
     return app
