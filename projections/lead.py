@@ -12,10 +12,11 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from projections import commission, sharing, sharing_release
+from projections import commission, retention, sharing, sharing_release
 from projections.agreement_state import EMPTY_BOOK, AgreementLookup
 from projections.lead_clocks import advance
 from projections.lead_consent import on_consent_given, on_consent_withdrawn
+from projections.lead_erasure import on_erasure_requested
 from projections.lead_rules import DISQUALIFYING, SALES_DECISIONS, decision_problem
 from projections.lead_state import (
     LeadState,
@@ -201,11 +202,11 @@ HANDLERS: dict[type[Envelope], Handler] = {
     ConsentGiven: on_consent_given,
     ConsentWithdrawn: on_consent_withdrawn,
     LeadShared: sharing.on_lead_shared,
-    PartnerResponded: sharing.on_partner_responded,
+    PartnerResponded: then(sharing.on_partner_responded, retention.on_share_accepted),
     CommissionPaid: commission.on_commission_paid,
     SharedLeadReleased: sharing_release.on_shared_lead_released,
     ErasureConfirmed: sharing_release.on_erasure_confirmed,
-    ErasureRequested: sharing_release.on_erasure_requested,
+    ErasureRequested: on_erasure_requested,
 }
 
 

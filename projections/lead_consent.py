@@ -4,17 +4,23 @@ The lead keeps the latest decision per purpose and partner (given or withdrawn).
 decision for "any partner" (``partner_id`` null) is broader than every earlier one of
 its purpose and replaces them; a decision for one partner overrides, for that partner,
 an earlier one for any partner: "yes to partners, but not to X" shares with everyone
-except X. Erasure requests are issue 5 and stay refused by the fold.
+except X. Withdrawing sharing consent stops new shares (``has_sharing_consent``) and
+tells every partner holding the lead, one notification (and one partner activity) per
+holder with ids derived from the withdrawal, so a replay emits the same ones.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+from projections.holders import holding_shares
+from projections.ids import derived_id
 from projections.lead_partners import Consent
 from projections.lead_state import LeadState
 from projections.lead_step import Step
+from projections.sharing_emit import activity
 from schemas.privacy_events import ConsentData, ConsentGiven, ConsentWithdrawn
+from schemas.system_events import NotificationRaised, NotificationRaisedData
 
 
 def on_consent_given(step: Step, event: ConsentGiven) -> None:
@@ -39,6 +45,43 @@ def _decide(step: Step, data: ConsentData, given: bool) -> None:
         label if given else None,
         "consent given" if given else "consent withdrawn",
     )
+    if not given and data.purpose == "sharing":
+        _tell_holders(step, data)
+
+
+def _tell_holders(step: Step, data: ConsentData) -> None:
+    """The partners the withdrawal concerns that hold the lead: they may keep working
+    it under their agreement, but must know no more of it may be shared with them."""
+    for share in holding_shares(step.state):
+        if data.partner_id not in {None, share.to_partner}:
+            continue
+        details = {
+            "lead_id": step.state.lead_id,
+            "purpose": data.purpose,
+            "regime": data.regime,
+            "agreement_id": share.agreement_id,
+            "share_id": share.share_id,
+        }
+        # Not the activity's id (lead, cause, kind, partner): two events, two ids.
+        notice_id = derived_id(step.state.lead_id, step.cause, "notice", share.to_partner)
+        step.emit(
+            NotificationRaised,
+            NotificationRaisedData(
+                notification_id=notice_id,
+                kind="consent_withdrawn",
+                notify=[share.to_partner],
+                details=details,
+            ),
+            notice_id,
+        )
+        activity(
+            step,
+            share.to_partner,
+            "consent_withdrawn",
+            agreement_id=share.agreement_id,
+            counterparty=share.from_partner,
+            details={**details, "role": "receiver"},
+        )
 
 
 def has_sharing_consent(state: LeadState, partner_id: str) -> bool:

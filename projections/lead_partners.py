@@ -41,6 +41,8 @@ class Share:
     erasure_within_days: int
     status: str = "pending"  # pending/accepted/rejected/returned/retained/deleted/closed
     responded_at: datetime | None = None
+    # Added with retention (issue 5); a share stored before it has none.
+    retention_days: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,13 +65,38 @@ class Commission:
 
 @dataclass(frozen=True, slots=True)
 class Obligation:
-    obligation_id: str  # ErasureConfirmed.request_id must name it
-    kind: str  # "erasure"
+    """A partner must delete the lead's personal data and say so (``ErasureConfirmed``).
+
+    ``kind``: "erasure" (the agreement ended with ``delete``), "erasure_request" (the
+    person asked to be forgotten: ``request_id`` is the request's, shared by every
+    holder) or "retention" (the agreement's ``retention_days`` ran out)."""
+
+    obligation_id: str
+    kind: str
     agreement_id: str
     partner_id: str  # who must act
     created_at: datetime
     due_at: datetime
     settled_at: datetime | None = None
+    # Added with issue 5 (a row stored before has none): the share it is about, the id
+    # ErasureConfirmed names when it is not the obligation id, and the request's regime.
+    share_id: str | None = None
+    request_id: str | None = None
+    regime: str | None = None
+
+    @property
+    def confirm_id(self) -> str:
+        """The ``request_id`` an ``ErasureConfirmed`` settling this obligation names."""
+        return self.request_id or self.obligation_id
+
+
+@dataclass(frozen=True, slots=True)
+class ErasureRequest:
+    """The person asked to be forgotten: from then on the lead is erased."""
+
+    request_id: str
+    regime: str
+    requested_at: datetime
 
 
 def iso_z(value: datetime) -> str:
@@ -124,7 +151,7 @@ def partner_fields(
 
 
 _DATES = {"given_at", "shared_at", "responded_at", "accrued_at", "due_at", "created_at"}
-_DATES |= {"settled_at"}
+_DATES |= {"settled_at", "requested_at"}
 
 
 def record_to_json(record: Any) -> list[Any]:

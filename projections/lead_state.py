@@ -13,10 +13,12 @@ import orjson
 from projections.lead_partners import (
     Commission,
     Consent,
+    ErasureRequest,
     Obligation,
     Share,
     iso_z,
     partner_fields,
+    record_from_json,
     record_to_json,
     records_from_json,
 )
@@ -86,6 +88,7 @@ class LeadState:
     refused_partners: tuple[str, ...] = ()  # partners this lead was refused to
     commissions: tuple[Commission, ...] = ()
     obligations: tuple[Obligation, ...] = ()
+    erasure: ErasureRequest | None = None  # set once: the lead is erased from then on
     history: tuple[Change, ...] = ()
     clocks: tuple[Clock, ...] = ()
     escalations: tuple[Escalation, ...] = ()
@@ -182,6 +185,7 @@ def state_to_json(state: LeadState) -> bytes:
         "refused_partners": list(state.refused_partners),
         "commissions": [record_to_json(c) for c in state.commissions],
         "obligations": [record_to_json(o) for o in state.obligations],
+        "erasure": record_to_json(state.erasure) if state.erasure else None,
     }
     return _dumps(body, state)
 
@@ -221,6 +225,9 @@ def state_from_json(raw: bytes) -> LeadState:
         refused_partners=tuple(body.get("refused_partners", ())),
         commissions=records_from_json(Commission, body.get("commissions")),
         obligations=records_from_json(Obligation, body.get("obligations")),
+        erasure=record_from_json(ErasureRequest, erasure)
+        if (erasure := body.get("erasure"))
+        else None,
     )
 
 

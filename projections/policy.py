@@ -69,6 +69,20 @@ class CalendarPolicy(Strict):
     holidays: list[date] = Field(default_factory=list)
 
 
+class PrivacyPolicy(Strict):
+    """Erasure deadlines the law does not fix, and who hears of a late one.
+
+    GDPR (30 days) and CCPA (45 days) fix the deadline of an erasure request; HIPAA has
+    no right to erasure, so its figure is OUR choice: 60 days, the longest deadline
+    HIPAA gives a covered entity to act on an individual's request (amendment,
+    45 CFR 164.526). An agreement's ``erasure_within_days`` shortens it, never extends it.
+    """
+
+    hipaa_erasure_days: int = Field(default=60, ge=1)
+    # ERASURE_OVERDUE and RETENTION_EXPIRED alert the partners involved and these owners.
+    notify: list[str] = Field(default_factory=lambda: ["data-protection-owner"])
+
+
 class Policy(Strict):
     version: str = Field(default="2026-11-default", min_length=1)
     mql_threshold: int = Field(default=76, ge=1)
@@ -82,6 +96,7 @@ class Policy(Strict):
     clocks: dict[LeadRule, ClockPolicy] = Field(default_factory=_default_clocks)
     calendar: CalendarPolicy = Field(default_factory=CalendarPolicy)
     sales_roster: list[str] = Field(default_factory=list)
+    privacy: PrivacyPolicy = Field(default_factory=PrivacyPolicy)
 
     def clock(self, rule: LeadRule) -> ClockPolicy:
         return self.clocks.get(rule) or _default_clocks()[rule]

@@ -23,6 +23,7 @@ from schemas.agreement_events import LeadShared, PartnerResponded
 from schemas.system_events import LeadShareRejected, LeadShareRejectedData
 
 RESPONSE_CLOCK, ERASURE_CLOCK = "PARTNER_NOT_RESPONDED", "ERASURE_OVERDUE"
+RETENTION_CLOCK = "RETENTION_EXPIRED"
 
 
 def on_lead_shared(step: Step, event: LeadShared) -> None:
@@ -91,6 +92,7 @@ def _snapshot(event: LeadShared, agreement: AgreementState) -> Share:
         payable_within_days=revenue.payable_within_days if revenue else 0,
         on_termination=terms.termination.outstanding_leads,
         erasure_within_days=terms.privacy.erasure_within_days,
+        retention_days=terms.privacy.retention_days,
     )
 
 

@@ -33,6 +33,10 @@ def admission_reasons(
 ) -> list[str]:
     """Why this share may not happen; an empty list admits it."""
     reasons = []
+    if lead.erasure is not None:
+        reasons.append(
+            f"lead {lead.lead_id} was erased at its person's request: it is never shared again"
+        )
     if share.to_partner in lead.refused_partners:
         reasons.append(
             f"{share.to_partner} was refused lead {lead.lead_id} before, "

@@ -2,8 +2,10 @@
 
 ``PARTNER_NOT_RESPONDED`` (the receiver did not answer within ``accept_within_hours``),
 ``COMMISSION_OVERDUE`` (not fully paid within ``payable_within_days``) and
-``ERASURE_OVERDUE`` (a deleted lead's erasure not confirmed in time). The notify list
-names the partners themselves: each partner's owner is reached through its partner id.
+``ERASURE_OVERDUE`` (a deleted lead's erasure, or an erasure request, not confirmed in
+time) and ``RETENTION_EXPIRED`` (a shared lead kept past the agreement's
+``retention_days``). The notify list names the partners themselves: each partner's
+owner is reached through its partner id.
 """
 
 from __future__ import annotations
@@ -13,14 +15,24 @@ from collections.abc import Callable
 from projections.lead_partners import Share
 from projections.lead_state import Clock
 from projections.lead_step import Step
+from projections.sharing import RETENTION_CLOCK
 from projections.sharing_emit import both
+from projections.sharing_release import share_of
 
 
 def _key(clock: Clock) -> str:
     return clock.clock_id.split(":", 1)[1]
 
 
-def _escalate(step: Step, clock: Clock, share: Share, kind: str, details: dict[str, str]) -> None:
+def _escalate(
+    step: Step,
+    clock: Clock,
+    share: Share,
+    kind: str,
+    details: dict[str, str],
+    *,
+    also_notify: tuple[str, ...] = (),
+) -> None:
     step.escalate(
         clock,
         None,
@@ -31,7 +43,7 @@ def _escalate(step: Step, clock: Clock, share: Share, kind: str, details: dict[s
             "to_partner": share.to_partner,
             **details,
         },
-        notify=[share.from_partner, share.to_partner],
+        notify=[share.from_partner, share.to_partner, *also_notify],
     )
     both(step, share, kind, details={"rule": clock.rule, **details})
 
@@ -61,20 +73,23 @@ def commission_overdue(step: Step, clock: Clock) -> None:
     )
 
 
-def erasure_overdue(step: Step, clock: Clock) -> None:
+def obligation_overdue(step: Step, clock: Clock) -> None:
+    """A deletion not confirmed in time (``ERASURE_OVERDUE`` or ``RETENTION_EXPIRED``).
+    The data-protection owners hear of an erasure request's or retention's lateness;
+    the termination-``delete`` one stays between the partners, as its agreement says."""
     obligation = next(o for o in step.state.obligations if o.obligation_id == _key(clock))
-    share = next(
-        s
-        for s in step.state.shares
-        if s.agreement_id == obligation.agreement_id
-        and s.to_partner == obligation.partner_id
-        and s.status == "deleted"
-    )
-    _escalate(step, clock, share, "erasure_overdue", {"obligation_id": obligation.obligation_id})
+    share = share_of(step.state, obligation)
+    details = {"obligation_id": obligation.obligation_id}
+    if obligation.request_id:
+        details |= {"request_id": obligation.request_id, "regime": obligation.regime or ""}
+    also = () if obligation.kind == "erasure" else tuple(step.policy.privacy.notify)
+    kind = "retention_expired" if clock.rule == RETENTION_CLOCK else "erasure_overdue"
+    _escalate(step, clock, share, kind, details, also_notify=also)
 
 
 PARTNER_CLOCKS: dict[str, Callable[[Step, Clock], None]] = {
     "PARTNER_NOT_RESPONDED": not_responded,
     "COMMISSION_OVERDUE": commission_overdue,
-    "ERASURE_OVERDUE": erasure_overdue,
+    "ERASURE_OVERDUE": obligation_overdue,
+    RETENTION_CLOCK: obligation_overdue,
 }

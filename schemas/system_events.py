@@ -23,6 +23,7 @@ EscalationRule = Literal[
     "AGREEMENT_EXPIRING",
     "DISPUTE_STEP_OVERDUE",
     "COMMISSION_OVERDUE",
+    "RETENTION_EXPIRED",
 ]
 # Clocks that change an aggregate without raising an escalation (an agreement coming
 # into force, expiring or ending). Avro carries the rule as a string either way.

@@ -36,7 +36,15 @@ from schemas.partner_system_events import (
     SharedLeadReleased,
     SharedLeadReleasedData,
 )
-from schemas.privacy_events import ConsentData, ConsentGiven, ErasureConfirmed, ErasureConfirmedData
+from schemas.privacy_events import (
+    ConsentData,
+    ConsentGiven,
+    ConsentWithdrawn,
+    ErasureConfirmed,
+    ErasureConfirmedData,
+    ErasureRequested,
+    ErasureRequestedData,
+)
 from tests.leads import T0, at
 
 __all__ = ["T0", "at"]
@@ -144,6 +152,18 @@ class SharedLead:
             erasure_within_days=30,
         )
         return SharedLeadReleased(**self.env("released", when), data=data)
+
+    def withdrawn(
+        self, when: datetime, partner: str | None = None, purpose: str = "sharing"
+    ) -> ConsentWithdrawn:
+        data = ConsentData(purpose=purpose, partner_id=partner, regime="GDPR")
+        return ConsentWithdrawn(**self.env("withdrawn", when), data=data)
+
+    def erasure_requested(
+        self, when: datetime, request_id: str = "R1", regime: str = "GDPR"
+    ) -> ErasureRequested:
+        data = ErasureRequestedData(request_id=request_id, regime=regime)
+        return ErasureRequested(**self.env("erasure", when), data=data)
 
     def erased(self, when: datetime, request_id: str, partner: str = "rec") -> ErasureConfirmed:
         data = ErasureConfirmedData(request_id=request_id, partner_id=partner)

@@ -64,6 +64,7 @@ def test_a_won_opportunity_on_an_accepted_share_accrues_the_percent() -> None:
     assert kinds_rec == [
         "share_received",
         "responded",
+        "retention_due",  # the receiver alone: its duty to delete
         "lead_converted",
         "opportunity_won",
         "commission_accrued",

@@ -47,7 +47,7 @@ def test_partner_views(result: ReplayResult, partner_id: str) -> None:
 
 
 def test_the_deleted_lead_carries_an_unsettled_erasure_obligation(result: ReplayResult) -> None:
-    (obligation,) = result.leads["L-400"].obligations
+    (obligation,) = [o for o in result.leads["L-400"].obligations if o.kind == "erasure"]
     assert (obligation.partner_id, obligation.settled_at) == ("globex", None)
     assert result.leads["L-400"].shares[0].status == "deleted"
 

@@ -16,7 +16,7 @@ def test_acceptance_stops_the_clock_and_records_the_response_time() -> None:
     result = run([*shared(lead), lead.responded(at(12))], until=at(200))
     (share,) = result.lead.shares
     assert (share.status, share.responded_at) == ("accepted", at(12))
-    assert result.lead.clocks == ()
+    assert [c.rule for c in result.lead.clocks] == ["RETENTION_EXPIRED"]  # the duty to delete
     assert result.escalations() == []
     assert result.of_type("DeadlineCancelled")[0].data.rule == "PARTNER_NOT_RESPONDED"
     assert [r.data.status for r in result.of_type("ShareRecorded")] == ["admitted", "accepted"]
@@ -86,11 +86,12 @@ def test_delete_creates_an_erasure_obligation_with_a_clock() -> None:
     lead = SharedLead()
     events = [*shared(lead), lead.responded(at(3)), lead.released(at(100))]
     overdue = run(events, delete, until=at(100) + timedelta(days=11))
-    (obligation,) = overdue.lead.obligations
+    retention, obligation = overdue.lead.obligations
+    assert (retention.kind, retention.settled_at) == ("retention", at(100))  # replaced
     assert (obligation.partner_id, obligation.due_at) == ("rec", at(100) + timedelta(days=10))
     assert overdue.escalations() == [("ERASURE_OVERDUE", obligation.due_at, ["gen", "rec"])]
     settled = run([*events, lead.erased(at(110), obligation.obligation_id)], delete, until=at(400))
-    assert settled.lead.obligations[0].settled_at == at(110)
+    assert settled.lead.obligations[1].settled_at == at(110)
     assert settled.escalations() == []
     wrong = run([*events, lead.erased(at(110), obligation.obligation_id, partner="gen")], delete)
     assert wrong.rejections == [
@@ -103,17 +104,4 @@ def test_the_share_keeps_the_termination_handling_it_was_made_under() -> None:
     lead = SharedLead()
     result = run([*shared(lead), lead.responded(at(3)), lead.released(at(100), handling="delete")])
     assert result.lead.shares[0].status == "returned"
-    assert result.lead.obligations == ()
-
-
-def test_an_erasure_request_is_refused_with_its_reason_for_now() -> None:
-    from schemas.privacy_events import ErasureRequested, ErasureRequestedData
-
-    lead = SharedLead()
-    request = ErasureRequested(
-        **lead.env("erasure", at(5)), data=ErasureRequestedData(request_id="r1", regime="GDPR")
-    )
-    result = run([*shared(lead), request])
-    assert result.rejections == [
-        "ErasureRequested is not handled yet (erasure and crypto-shredding: issue 5)"
-    ]
+    assert [o.kind for o in result.lead.obligations if o.settled_at is None] == []
