@@ -28,8 +28,13 @@ def profile_of(person: Person) -> Profile:
     )
 
 
-def person_view(person: Person | None) -> dict[str, Any]:
-    """The ``person`` of a lead view: its fields, or ``{"erased": true}`` without a key."""
-    if person is None:
+def person_view(person: Person | None, *, erased: bool = False) -> dict[str, Any]:
+    """The ``person`` of a lead view: its fields, or ``{"erased": true}``.
+
+    ``person`` None means no key opens it any more (crypto-shredded); ``erased`` is the
+    lead state's own record of an erasure request, which wins over a plaintext person
+    (a plaintext file replayed after the request still shows the person erased).
+    """
+    if person is None or erased:
         return dict(ERASED)
     return person.model_dump(exclude_none=True)

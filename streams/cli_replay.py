@@ -17,16 +17,17 @@ from pydantic import AwareDatetime, TypeAdapter, ValidationError
 
 from projections.agreement_codec import to_view as agreement_view
 from projections.agreement_state import party_ids
-from projections.lead_state import to_view
+from projections.lead_state import LeadState, to_view
 from projections.partner_view import to_view as partner_view
 from projections.partner_view_state import PartnerView
 from projections.policy import PolicyError, load_policy
 from projections.replay import ReplayResult, replay_leads, weekly_mql_follow_up
 from schemas.events import Event
 from schemas.jsonl import LogLineError, read_log, write_log
-from streams.logsource import ReadStats, read_topics
+from streams.logsource import ReadStats, read_keys, read_topics
+from streams.replay_persons import replayed_person
 from streams.settings import Settings
-from streams.topics import INPUT_TOPICS, topic_name
+from streams.topics import KEY_TABLE, RECORD_LOG_TOPICS, changelog_name, topic_name
 
 LOGS_HELP = "event-log files (JSON Lines, file order = log order), or `kafka` for the live topics"
 _TIME = TypeAdapter(AwareDatetime)
@@ -46,8 +47,8 @@ def parse_time(value: str) -> datetime:
 
 def _events(logs: list[str], settings: Settings) -> Iterator[Event]:
     for log in logs:
-        if log == "kafka":
-            topics = [topic_name(spec, settings.namespace) for spec in INPUT_TOPICS]
+        if log == "kafka":  # the record log, not the intake topics
+            topics = [topic_name(spec, settings.namespace) for spec in RECORD_LOG_TOPICS]
             yield from read_topics(settings.bootstrap_servers, topics)
         else:
             try:
@@ -58,7 +59,10 @@ def _events(logs: list[str], settings: Settings) -> Iterator[Event]:
                 raise usage_error(f"{log}: {exc.strerror}") from None
 
 
-def fold_logs(logs: list[str], as_of: str, policy_file: Path | None) -> ReplayResult:
+def fold_logs(
+    logs: list[str], as_of: str, policy_file: Path | None, keep: list[Event] | None = None
+) -> ReplayResult:
+    """Fold the logs; ``keep``, when given, receives the events read (for the person)."""
     settings = Settings.from_env()
     try:
         policy = load_policy(policy_file or settings.policy_file)
@@ -66,7 +70,18 @@ def fold_logs(logs: list[str], as_of: str, policy_file: Path | None) -> ReplayRe
         raise usage_error(str(exc)) from None
     # Materialised first, so a malformed line anywhere means nothing on stdout.
     events = list(_events(logs, settings))
+    if keep is not None:
+        keep.extend(events)
     return replay_leads(events, parse_time(as_of), policy)
+
+
+def _lead_view(state: LeadState, logs: list[str], events: list[Event]) -> dict[str, Any]:
+    """The lead's view with its person: opened with the key topic's keys from Kafka."""
+    keys = None
+    if "kafka" in logs:
+        settings = Settings.from_env()
+        keys = read_keys(settings.bootstrap_servers, changelog_name(KEY_TABLE, settings.app_id))
+    return to_view(state) | {"person": replayed_person(state, events, keys)}
 
 
 PolicyOption = Annotated[Path | None, typer.Option("--policy", help="policy TOML file")]
@@ -93,11 +108,14 @@ def replay(
         raise usage_error(
             "give exactly one of --lead ID, --escalations, --partner ID or --agreement ID"
         )
-    result = fold_logs(logs, as_of, policy)
+    events: list[Event] = []
+    result = fold_logs(logs, as_of, policy, keep=events)
     if escalations:
         typer.echo(json.dumps(result.escalation_rows(), indent=2))
         return
     body = _one_view(result, lead, partner, agreement, parse_time(as_of))
+    if lead is not None and lead in result.leads:
+        body = _lead_view(result.leads[lead], logs, events)
     if body is None:
         what = "lead" if lead else "partner" if partner else "agreement"
         name = lead or partner or agreement
@@ -135,9 +153,13 @@ def follow_up(
 
 
 def export(out: Annotated[Path, typer.Option("--out", help="JSON-Lines file to write")]) -> None:
-    """Write the live event topics to the canonical JSON-Lines form, for an auditor."""
+    """Write the record log to the canonical JSON-Lines form, for an auditor.
+
+    Events are written as recorded: persons sealed, hashes intact (``verify`` checks
+    the file). ``replay kafka --lead`` opens a person with the key topic's keys.
+    """
     settings = Settings.from_env()
-    topics = [topic_name(spec, settings.namespace) for spec in INPUT_TOPICS]
+    topics = [topic_name(spec, settings.namespace) for spec in RECORD_LOG_TOPICS]
     stats = ReadStats()
     with out.open("w", encoding="utf-8") as handle:
         count = write_log(read_topics(settings.bootstrap_servers, topics, stats), handle)

@@ -90,11 +90,12 @@ def shred(rt: Runtime, lead_id: str) -> None:
             del table[lead_id]
 
 
-def person_in_view(rt: Runtime, lead_id: str) -> dict[str, Any]:
+def person_in_view(rt: Runtime, lead_id: str, *, erased: bool) -> dict[str, Any]:
     """The ``person`` of ``GET /leads/{id}``: decrypted, or ``{"erased": true}``."""
     raw = rt.lead_persons.get(lead_id)
     if raw is None:
         return person_view(None)
     body = json.loads(raw)
     sealed = SealedPerson.model_validate(body["sealed"])
-    return person_view(open_person(sealed, current_key(rt, lead_id), lead_id, body["event_id"]))
+    person = open_person(sealed, current_key(rt, lead_id), lead_id, body["event_id"])
+    return person_view(person, erased=erased)

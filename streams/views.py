@@ -29,8 +29,9 @@ def register(rt: Runtime) -> None:
             return web.json({"error": f"unknown lead {lead_id!r}"}, status=404)
         # The person is decrypted here, at read time, with the lead's key: after an
         # erasure the key is gone and the view shows {"erased": true}.
-        view = to_view(state_from_json(raw)) | {"person": person_in_view(rt, lead_id)}
-        return web.json(view)
+        state = state_from_json(raw)
+        person = person_in_view(rt, lead_id, erased=state.erasure is not None)
+        return web.json(to_view(state) | {"person": person})
 
     @app.page("/escalations")  # type: ignore[untyped-decorator]
     async def get_escalations(web: Any, request: Any) -> Any:
