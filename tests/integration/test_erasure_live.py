@@ -104,11 +104,17 @@ def _events(run: str, now: datetime) -> dict[str, Any]:
     }
 
 
-def _poll(what: str, check: Callable[[], bool], timeout: float, tick: Callable[[], None]) -> None:
+def _poll(
+    what: str,
+    check: Callable[[], bool],
+    timeout: float,
+    tick: Callable[[], None],
+    found: list[str] | None = None,
+) -> None:
     deadline = time.monotonic() + timeout
     while not check():
         if time.monotonic() > deadline:
-            pytest.fail(f"{what}: not within {timeout}s")
+            pytest.fail(f"{what}: not within {timeout}s; found at {(found or [])[:10]}")
         tick()
         time.sleep(1.0)
 
@@ -236,16 +242,18 @@ def test_erasure_leaves_no_plaintext_anywhere(
             if k not in {"job_title", "country", "region"}
         ]
 
+        where: list[str] = []
+
         def plaintext_gone() -> bool:
-            return not any(
-                needle in text
-                for _, record in _namespace_records(bootstrap, ns)
-                for text in _texts(record)
-                for needle in needles
-            )
+            where[:] = [
+                f"{topic}:{record.partition}:{record.offset}"
+                for topic, record in _namespace_records(bootstrap, ns)
+                if any(needle in text for text in _texts(record) for needle in needles)
+            ]
+            return not where
 
         # Intake goes when the janitor deletes what the worker committed.
-        _poll("no plaintext left in any topic", plaintext_gone, 60, filler.tick)
+        _poll("no plaintext left in any topic", plaintext_gone, 60, filler.tick, where)
     finally:
         filler.close()
     assert _view(live_worker, lead, lambda v: True)["person"] == {"erased": True}
