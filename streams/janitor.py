@@ -43,6 +43,7 @@ async def sweep(rt: Runtime, admin: Any) -> dict[int, int]:
         await admin.delete_records(
             {TopicPartition(topic, p): RecordsToDelete(offset) for p, offset in below.items()}
         )
+        log.info("intake janitor: %s deleted below %s", topic, below)
     return below
 
 
