@@ -4,10 +4,11 @@ Partners publish plaintext personal data to the intake topic ``leads``; the reco
 log holds it only sealed. So that the plaintext lives on intake only until it is
 processed, the worker deletes each partition it owns below the group's committed
 offset (Kafka's DeleteRecords, through aiokafka's admin client) every
-``janitor_seconds`` (setting ``LEADLEDGER_JANITOR_SECONDS``, 0 = off). Committed means
-handled (``streams/agent_loop.py`` acknowledges after the handling finished), so a
-deleted message can never be needed again: its rejection or its record-log copy
-exists. Agreement intake holds no personal data and is left alone.
+``janitor_seconds`` (setting ``LEADLEDGER_JANITOR_SECONDS``, 0 = off), and never past
+what this worker's own agent applied there. Committed means handled
+(``streams/agent_loop.py`` acknowledges after the handling finished), so a deleted
+message can never be needed again: its rejection or its record-log copy exists.
+Agreement intake holds no personal data and is left alone.
 """
 
 from __future__ import annotations
@@ -24,9 +25,23 @@ from streams.runtime import Runtime
 log = logging.getLogger(__name__)
 
 
-def deletable(committed: dict[int, int], owned: frozenset[int]) -> dict[int, int]:
-    """Partition -> offset to delete below: owned partitions with a commit past 0."""
-    return {p: offset for p, offset in committed.items() if p in owned and offset > 0}
+def deletable(
+    committed: dict[int, int], owned: frozenset[int], applied: dict[int, int]
+) -> dict[int, int]:
+    """Partition -> offset to delete below, for each owned partition.
+
+    Below the group's committed offset AND past what this worker itself applied on
+    the partition (``applied``: the last offset its agent handled), so a deletion never
+    runs ahead of the consumer that is reading the partition now; a partition this
+    worker has not applied anything on yet is left alone.
+    """
+    below = {}
+    for partition, offset in committed.items():
+        if partition in owned and partition in applied:
+            upto = min(offset, applied[partition] + 1)
+            if upto > 0:
+                below[partition] = upto
+    return below
 
 
 async def sweep(rt: Runtime, admin: Any) -> dict[int, int]:
@@ -38,7 +53,8 @@ async def sweep(rt: Runtime, admin: Any) -> dict[int, int]:
     partitions = [TopicPartition(topic, p) for p in sorted(owned)]
     offsets = await admin.list_consumer_group_offsets(rt.settings.app_id, partitions=partitions)
     committed = {tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic == topic}
-    below = deletable(committed, owned)
+    applied = {p: o for (t, p), o in rt.applied_offsets.items() if t == topic}
+    below = deletable(committed, owned, applied)
     if below:
         await admin.delete_records(
             {TopicPartition(topic, p): RecordsToDelete(offset) for p, offset in below.items()}

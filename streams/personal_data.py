@@ -32,28 +32,28 @@ def current_key(rt: Runtime, lead_id: str) -> LeadKey | None:
 async def seal(rt: Runtime, event: Envelope, *, own_lead: bool = True) -> Envelope:
     """The event as it may be written anywhere: its person sealed with the lead's key.
 
-    A new key is flushed to the key topic before the caller writes any ciphertext
-    under it: a crash in between must not leave a record no key can open.
-    ``own_lead`` False (a lead event that came in on another topic, whose worker does
-    not hold the lead's key): sealed with a one-off key that is never stored, so the
-    person is unreadable at once, as after an erasure.
+    A new key goes to the key topic with the table's other writes; it is not awaited
+    (flushing the producer from inside the agent stalled the worker in the fault
+    harness). If the worker dies after the sealed event reached the record log but
+    before the key did, the redelivered event is sealed again under a new key and,
+    unless the chain head had landed, recorded again; replay opens whichever copy its
+    key opens. Worst case a person becomes unreadable, as after an erasure: never a
+    plaintext leak.
+
+    ``own_lead`` False (a lead event that came in on another topic or under another
+    key, so this partition does not hold the lead's key): sealed with a one-off key
+    that is never stored, so the person is unreadable at once, as after an erasure.
     """
-    created = False
 
     def key_for(lead_id: str) -> LeadKey:
-        nonlocal created
         key = current_key(rt, lead_id) if own_lead else None
         if key is None:
             key = new_key(lead_id)
             if own_lead:
                 rt.lead_keys[lead_id] = key.to_json()
-                created = True
         return key
 
-    sealed = seal_event(event, key_for)
-    if created and rt.flush is not None:
-        await rt.flush()
-    return sealed
+    return seal_event(event, key_for)
 
 
 async def sealed_original(

@@ -22,12 +22,14 @@ from streams.sealing import LeadKey, person_of
 def replayed_person(
     state: LeadState, events: Iterable[Envelope], keys: Mapping[str, LeadKey] | None
 ) -> dict[str, Any]:
-    captured = next(
-        (e for e in events if isinstance(e, LeadCaptured) and e.subject == state.lead_id), None
-    )
+    captured = [e for e in events if isinstance(e, LeadCaptured) and e.subject == state.lead_id]
     erased = state.erasure is not None
-    if captured is None:
+    if not captured:
         return person_view(None, erased=erased)
-    if keys is None and isinstance(captured.data.person, SealedPerson) and not erased:
-        return {"sealed": True, "key_id": captured.data.person.key_id}
-    return person_view(person_of(captured, keys), erased=erased)
+    first = captured[0]
+    if keys is None and isinstance(first.data.person, SealedPerson) and not erased:
+        return {"sealed": True, "key_id": first.data.person.key_id}
+    # A redelivered capture may have been sealed again under a new key: the copy the
+    # key topic's key opens is the person.
+    opened = (person_of(e, keys) for e in captured)
+    return person_view(next((p for p in opened if p is not None), None), erased=erased)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -64,8 +64,6 @@ class Runtime:
     chain_heads: Any = field(default_factory=dict)  # subject -> {hash, event_id}
     # When the system records an event (``record.recorded_at``); injectable for tests.
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
-    # Waits until every buffered send is acknowledged (a new key before its ciphertext).
-    flush: Callable[[], Awaitable[None]] | None = None
     # (topic, partition) -> last offset its agent applied (streams/backlog.py).
     applied_offsets: dict[tuple[str, int], int] = field(default_factory=dict)
     counters: Counters = field(default_factory=Counters)

@@ -121,7 +121,6 @@ def build_app(settings: Settings, policy: Policy) -> Any:
     rt.lead_keys = _bytes_table(app, KEY_TABLE, "Each lead's personal-data key (the key topic).")
     rt.lead_persons = _bytes_table(app, "lead-persons", "Sealed person by lead id, for views.")
     rt.chain_heads = _bytes_table(app, "chain-heads", "Hash-chain head by subject (recorder).")
-    rt.flush = lambda: app.producer.flush()  # noqa: PLW0108 - producer made at start
     rt.book = AgreementBookFollower(
         settings.bootstrap_servers, rt.agreements_topic.get_topic_name(), policy
     )
