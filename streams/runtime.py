@@ -54,8 +54,6 @@ class Runtime:
     partner_activity_topic: Any = None
     agreements: Any = None  # agreement state by agreement id (projections.agreement)
     disputes: Any = None  # dispute state by dispute id (projections.dispute)
-    book: Any = None  # streams.agreement_book.AgreementBookFollower: every agreement
-    partners: Any = None  # per-partner view by partner id (projections.partner_view)
     # The record log (streams/recorder.py) and personal data (streams/sealing.py).
     lead_log_topic: Any = None
     agreement_log_topic: Any = None
@@ -64,6 +62,8 @@ class Runtime:
     chain_heads: Any = field(default_factory=dict)  # subject -> {hash, event_id}
     # When the system records an event (``record.recorded_at``); injectable for tests.
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    book: Any = None  # streams.agreement_book.AgreementBookFollower: every agreement
+    partners: Any = None  # per-partner view by partner id (projections.partner_view)
     # (topic, partition) -> last offset its agent applied (streams/backlog.py).
     applied_offsets: dict[tuple[str, int], int] = field(default_factory=dict)
     counters: Counters = field(default_factory=Counters)

@@ -113,14 +113,14 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
 
 TABLES: tuple[str, ...] = (
     "leads",
+    "lead-keys",
+    "lead-persons",
+    "chain-heads",
     "deadlines",
     "escalations",
     "agreements",
     "disputes",
     "partners",
-    "lead-keys",
-    "lead-persons",
-    "chain-heads",
 )
 """The worker's tables (``streams/wiring.py``); each has a changelog topic."""
 CHANGELOG_CONFIG = {"cleanup.policy": "compact"}

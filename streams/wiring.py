@@ -111,27 +111,27 @@ def build_app(settings: Settings, policy: Policy) -> Any:
     )
     rt.agreements_topic = _raw_topic(app, AGREEMENTS, settings.namespace)
     rt.partner_activity_topic = _raw_topic(app, PARTNER_ACTIVITY, settings.namespace)
-    rt.agreements = _bytes_table(
-        app, "agreements", "Agreement state by id (projections.agreement)."
-    )
-    rt.disputes = _bytes_table(app, "disputes", "Dispute state by id (projections.dispute).")
-    rt.partners = _bytes_table(app, "partners", "Partner view by id (projections.partner_view).")
     rt.lead_log_topic = _raw_topic(app, LEAD_LOG, settings.namespace)
     rt.agreement_log_topic = _raw_topic(app, AGREEMENT_LOG, settings.namespace)
     rt.lead_keys = _bytes_table(app, KEY_TABLE, "Each lead's personal-data key (the key topic).")
     rt.lead_persons = _bytes_table(app, "lead-persons", "Sealed person by lead id, for views.")
     rt.chain_heads = _bytes_table(app, "chain-heads", "Hash-chain head by subject (recorder).")
+    rt.agreements = _bytes_table(
+        app, "agreements", "Agreement state by id (projections.agreement)."
+    )
+    rt.disputes = _bytes_table(app, "disputes", "Dispute state by id (projections.dispute).")
+    rt.partners = _bytes_table(app, "partners", "Partner view by id (projections.partner_view).")
     rt.book = AgreementBookFollower(
         settings.bootstrap_servers, rt.agreements_topic.get_topic_name(), policy
     )
     lead_agent.register(rt)
+    janitor.register(rt)
     agreement_agent.register(rt)
     clock_agent.register(rt)
     views.register(rt)
     agreement_views.register(rt)
     partner_agent.register(rt)
     partner_views.register(rt)
-    janitor.register(rt)
     log_level.install(app)
     app.leadledger = rt  # type: ignore[attr-defined]  # reachable from tests and the CLI
     return app
