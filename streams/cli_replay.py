@@ -25,7 +25,7 @@ from projections.replay import ReplayResult, replay_leads, weekly_mql_follow_up
 from schemas.events import Event
 from schemas.jsonl import LogLineError, read_log, write_log
 from streams.logsource import ReadStats, read_keys, read_topics
-from streams.replay_persons import replayed_person
+from streams.replay_persons import PersonCount, replayed_person
 from streams.settings import Settings
 from streams.topics import KEY_TABLE, RECORD_LOG_TOPICS, changelog_name, topic_name
 
@@ -156,16 +156,21 @@ def export(out: Annotated[Path, typer.Option("--out", help="JSON-Lines file to w
     """Write the record log to the canonical JSON-Lines form, for an auditor.
 
     Events are written as recorded: persons sealed, hashes intact (``verify`` checks
-    the file). ``replay kafka --lead`` opens a person with the key topic's keys.
+    the file). The summary counts, from the key topic, the captured persons a key still
+    opens and those erased (key gone); ``replay kafka --lead`` shows one opened.
     """
     settings = Settings.from_env()
     topics = [topic_name(spec, settings.namespace) for spec in RECORD_LOG_TOPICS]
     stats = ReadStats()
+    keys = read_keys(settings.bootstrap_servers, changelog_name(KEY_TABLE, settings.app_id))
+    persons = PersonCount(keys)
     with out.open("w", encoding="utf-8") as handle:
-        count = write_log(read_topics(settings.bootstrap_servers, topics, stats), handle)
+        events = read_topics(settings.bootstrap_servers, topics, stats)
+        count = write_log(persons.seen(events), handle)
     typer.echo(
         f"{count} events written to {out} ({stats.undecodable} undecodable and "
-        f"{stats.miskeyed} mis-keyed records skipped)",
+        f"{stats.miskeyed} mis-keyed records skipped; persons: {persons.openable} "
+        f"under a live key, {persons.erased} erased)",
         err=True,
     )
 

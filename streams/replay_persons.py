@@ -9,14 +9,16 @@ erasure request itself, and then the person shows as erased whatever the source.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, TypeVar
 
 from projections.lead_state import LeadState
 from projections.personal import person_view
 from schemas.envelope import Envelope
 from schemas.lead_events import LeadCaptured, SealedPerson
 from streams.sealing import LeadKey, person_of
+
+E = TypeVar("E", bound=Envelope)
 
 
 def replayed_person(
@@ -33,3 +35,26 @@ def replayed_person(
     # key topic's key opens is the person.
     opened = (person_of(e, keys) for e in captured)
     return person_view(next((p for p in opened if p is not None), None), erased=erased)
+
+
+class PersonCount:
+    """Counts, while events stream past, the captured persons a key opens or not."""
+
+    def __init__(self, keys: Mapping[str, LeadKey]) -> None:
+        self._keys = keys
+        self._opened: dict[str, bool] = {}
+
+    def seen(self, events: Iterable[E]) -> Iterator[E]:
+        for event in events:
+            if isinstance(event, LeadCaptured) and isinstance(event.data.person, SealedPerson):
+                opens = person_of(event, self._keys) is not None
+                self._opened[event.subject] = self._opened.get(event.subject, False) or opens
+            yield event
+
+    @property
+    def openable(self) -> int:
+        return sum(self._opened.values())
+
+    @property
+    def erased(self) -> int:
+        return len(self._opened) - self.openable

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -188,7 +190,7 @@ def _replay_lead(lead: str) -> dict[str, Any]:
 
 
 def test_erasure_leaves_no_plaintext_anywhere(
-    live_worker: LiveWorker, monkeypatch: pytest.MonkeyPatch
+    live_worker: LiveWorker, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", live_worker.bootstrap)
     monkeypatch.setenv("LEADLEDGER_NAMESPACE", live_worker.namespace)
@@ -221,6 +223,14 @@ def test_erasure_leaves_no_plaintext_anywhere(
     assert {k: v for k, v in replayed.items() if k != "person"} == {
         k: v for k, v in erased.items() if k != "person"
     }
+
+    exported = CliRunner().invoke(cli, ["export", "--out", str(tmp_path / "log.jsonl")])
+    assert exported.exit_code == 0, exported.stderr
+    erased_count = re.search(r"(\d+) erased\)", exported.stderr)
+    assert erased_count is not None, exported.stderr
+    assert int(erased_count.group(1)) >= 1, exported.stderr
+    assert lead in (tmp_path / "log.jsonl").read_text()  # its history is exported ...
+    assert case["person"]["email"] not in (tmp_path / "log.jsonl").read_text()  # ... sealed
 
     partition = _partition_of(bootstrap, leads, lead)
     key_topic = changelog_name(KEY_TABLE, ns)

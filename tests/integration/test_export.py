@@ -43,6 +43,7 @@ def test_export_then_replay_equals_replay_of_kafka(
     runner = CliRunner()
     exported = runner.invoke(cli, ["export", "--out", str(out)])
     assert exported.exit_code == 0, exported.stderr
+    assert "under a live key" in exported.stderr
     logged = [e for e in read_log(out) if e.subject == lead.lead_id]
     assert [e.event_id for e in logged] == [e.event_id for e in events]
     assert first_break(logged) == (3, None)  # stamped and chained by the recorder
