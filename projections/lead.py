@@ -27,6 +27,7 @@ from projections.lead_state import (
 )
 from projections.lead_step import Outcome, Step
 from projections.outcome import Refused
+from projections.personal import profile_of
 from projections.policy import Policy
 from schemas.agreement_events import CommissionPaid, LeadShared, PartnerResponded
 from schemas.envelope import Envelope
@@ -38,7 +39,7 @@ from schemas.lead_events import (
     LeadScoreAdjusted,
     LeadStatusChanged,
     OpportunityClosed,
-    Person,
+    SealedPerson,
 )
 from schemas.partner_system_events import SharedLeadReleased
 from schemas.privacy_events import (
@@ -218,15 +219,14 @@ def _capture(event: LeadCaptured) -> LeadState:
         readiness=data.readiness,
         captured_by=event.source,
     )
-    if isinstance(data.person, Person):  # a sealed person keeps its facts sealed
-        person = data.person
-        present = tuple(name for name, value in person.model_dump().items() if value)
+    profile = data.profile if isinstance(data.person, SealedPerson) else profile_of(data.person)
+    if profile is not None:  # a sealed person without a profile keeps its facts sealed
         state = replace(
             state,
-            job_title=person.job_title,
-            region=person.region,
-            country=person.country,
-            person_fields=present,
+            job_title=profile.job_title,
+            region=profile.region,
+            country=profile.country,
+            person_fields=tuple(profile.fields),
         )
     return state
 

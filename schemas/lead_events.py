@@ -39,8 +39,23 @@ class SealedPerson(Model):
     ciphertext: NonEmpty
 
 
+class Profile(Model):
+    """The non-identifying part of a person, kept in clear beside a sealed person.
+
+    What the qualification and exclusivity rules decide on (job title, country, region,
+    which fields were given), so that rules and replay never need the plaintext. The
+    identifying fields (email, names, phone, company) exist only sealed.
+    """
+
+    job_title: str | None = None
+    country: str | None = None
+    region: str | None = None
+    fields: list[str] = Field(default_factory=list)
+
+
 class LeadCapturedData(Model):
     person: Person | SealedPerson
+    profile: Profile | None = None  # set by the recorder when it seals ``person``
     industry: str | None = None
     budget: float | None = None
     readiness: Readiness | None = None

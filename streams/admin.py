@@ -13,6 +13,7 @@ from streams.topics import (
     ALL_TOPICS,
     CHANGELOG_CONFIG,
     DEFAULT_PARTITIONS,
+    TABLE_CONFIG,
     TABLES,
     TopicSpec,
     changelog_name,
@@ -30,7 +31,7 @@ def _wanted(namespace: str) -> dict[str, TopicSpec]:
             value="table value",
             purpose=f"changelog of the {table} table",
             partitions=DEFAULT_PARTITIONS,
-            config=dict(CHANGELOG_CONFIG),
+            config=dict(TABLE_CONFIG.get(table, CHANGELOG_CONFIG)),
         )
     return wanted
 

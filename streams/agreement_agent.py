@@ -28,6 +28,8 @@ from schemas.codec import DecodeError, decode
 from schemas.envelope import Envelope
 from streams.agent_loop import handle_each
 from streams.emit import emit, reject
+from streams.personal_data import sealed_original
+from streams.recorder import advance_head, already_recorded, append
 from streams.rejections import rejection_for
 from streams.runtime import Runtime
 
@@ -40,6 +42,7 @@ AGREEMENT_TYPES = (
 )
 DISPUTE_TYPES = (DisputeOpened, DisputeEscalated, DisputeResolved)
 BOOK_WAIT_SECONDS = 5.0
+_NONE: frozenset[str] = frozenset()
 
 
 def envelope_problems(event: Envelope, key: bytes | None) -> list[str]:
@@ -58,26 +61,42 @@ def envelope_problems(event: Envelope, key: bytes | None) -> list[str]:
     return problems
 
 
-async def _apply(rt: Runtime, event: Envelope, partition: int) -> tuple[str | None, bool]:
-    """Fold the event into its table and emit; returns (rejection, duplicate)."""
+async def _apply(
+    rt: Runtime, event: Envelope, partition: int, offset: int
+) -> tuple[str | None, bool]:
+    """Record the event, fold it into its table and emit; returns (rejection, duplicate)."""
     if isinstance(event, DISPUTE_TYPES):
         table, aggregate = rt.disputes, "dispute"
         raw = table.get(event.subject)
+        state: Any = dispute_from_json(raw) if raw else None
         if isinstance(event, DisputeOpened):
             await rt.book.caught_up(BOOK_WAIT_SECONDS)  # the agreement it names
-        outcome: Any = evolve_dispute(
-            dispute_from_json(raw) if raw else None, event, rt.policy, rt.book
-        )
+        event = await _record(rt, event, state, partition, offset)
+        outcome: Any = evolve_dispute(state, event, rt.policy, rt.book)
         encode_state: Any = dispute_to_json
     else:
         table, aggregate = rt.agreements, "agreement"
         raw = table.get(event.subject)
-        outcome = evolve_agreement(agreement_from_json(raw) if raw else None, event, rt.policy)
+        state = agreement_from_json(raw) if raw else None
+        event = await _record(rt, event, state, partition, offset)
+        outcome = evolve_agreement(state, event, rt.policy)
         encode_state = agreement_to_json
     if outcome.state is not None and not outcome.duplicate:
         table[event.subject] = encode_state(outcome.state)
         await emit(rt, outcome.emitted, partition, aggregate)
     return outcome.rejection, outcome.duplicate
+
+
+async def _record(
+    rt: Runtime, event: Envelope, state: Any, partition: int, offset: int
+) -> Envelope:
+    """Stamp and append to the agreement log (no personal data here: nothing sealed)."""
+    seen: frozenset[str] = getattr(state, "seen", frozenset()) if state is not None else _NONE
+    if already_recorded(rt, event.subject, event.event_id, seen):
+        return event
+    stamped = await append(rt, rt.agreement_log_topic, event, partition, offset)
+    advance_head(rt, stamped)
+    return stamped
 
 
 async def handle_agreement_message(
@@ -95,11 +114,13 @@ async def handle_agreement_message(
         await reject(rt, rejection_for(reasons=[str(exc)], original=value, key=key, **where))
         return
     if problems := envelope_problems(event, key):
+        # A lead event sent here keeps its person sealed with a key nobody holds.
+        original = await sealed_original(rt, value, own_lead=False)
         await reject(
-            rt, rejection_for(reasons=problems, original=value, key=key, event=event, **where)
+            rt, rejection_for(reasons=problems, original=original, key=key, event=event, **where)
         )
         return
-    rejection, duplicate = await _apply(rt, event, partition)
+    rejection, duplicate = await _apply(rt, event, partition, offset)
     if rejection is not None:
         await reject(
             rt,

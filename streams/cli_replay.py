@@ -18,7 +18,7 @@ from pydantic import AwareDatetime, TypeAdapter, ValidationError
 from projections.agreement_codec import to_view as agreement_view
 from projections.agreement_state import party_ids
 from projections.compliance import lead_privacy
-from projections.lead_state import to_view
+from projections.lead_state import LeadState, to_view
 from projections.partner_view import to_view as partner_view
 from projections.partner_view_state import PartnerView
 from projections.policy import PolicyError, load_policy
@@ -30,9 +30,10 @@ from projections.replay import (
 )
 from schemas.events import Event
 from schemas.jsonl import LogLineError, read_log, write_log
-from streams.logsource import ReadStats, read_topics
+from streams.logsource import ReadStats, read_keys, read_topics
+from streams.replay_persons import PersonCount, replayed_person
 from streams.settings import Settings
-from streams.topics import INPUT_TOPICS, topic_name
+from streams.topics import KEY_TABLE, RECORD_LOG_TOPICS, changelog_name, topic_name
 
 LOGS_HELP = "event-log files (JSON Lines, file order = log order), or `kafka` for the live topics"
 _TIME = TypeAdapter(AwareDatetime)
@@ -52,8 +53,8 @@ def parse_time(value: str, option: str = "--as-of") -> datetime:
 
 def _events(logs: list[str], settings: Settings) -> Iterator[Event]:
     for log in logs:
-        if log == "kafka":
-            topics = [topic_name(spec, settings.namespace) for spec in INPUT_TOPICS]
+        if log == "kafka":  # the record log, not the intake topics
+            topics = [topic_name(spec, settings.namespace) for spec in RECORD_LOG_TOPICS]
             yield from read_topics(settings.bootstrap_servers, topics)
         else:
             try:
@@ -65,8 +66,13 @@ def _events(logs: list[str], settings: Settings) -> Iterator[Event]:
 
 
 def fold_logs(
-    logs: list[str], as_of: str, policy_file: Path | None, known_at: str | None = None
+    logs: list[str],
+    as_of: str,
+    policy_file: Path | None,
+    known_at: str | None = None,
+    keep: list[Event] | None = None,
 ) -> ReplayResult:
+    """Fold the logs; ``keep``, when given, receives the events read (for the person)."""
     settings = Settings.from_env()
     known = parse_time(known_at, "--known-at") if known_at is not None else None
     try:
@@ -75,10 +81,21 @@ def fold_logs(
         raise usage_error(str(exc)) from None
     # Materialised first, so a malformed line anywhere means nothing on stdout.
     events = list(_events(logs, settings))
+    if keep is not None:
+        keep.extend(events)
     try:
         return replay_leads(events, parse_time(as_of), policy, known)
     except UnrecordedEventError as exc:
         raise usage_error(str(exc)) from None
+
+
+def _lead_view(state: LeadState, logs: list[str], events: list[Event]) -> dict[str, Any]:
+    """The lead's view with its person: opened with the key topic's keys from Kafka."""
+    keys = None
+    if "kafka" in logs:
+        settings = Settings.from_env()
+        keys = read_keys(settings.bootstrap_servers, changelog_name(KEY_TABLE, settings.app_id))
+    return to_view(state) | {"person": replayed_person(state, events, keys)}
 
 
 PolicyOption = Annotated[Path | None, typer.Option("--policy", help="policy TOML file")]
@@ -127,7 +144,8 @@ def replay(
             "give exactly one of --lead ID, --escalations, --partner ID, --agreement ID "
             "or --privacy ID"
         )
-    result = fold_logs(logs, as_of, policy, known_at)
+    events: list[Event] = []
+    result = fold_logs(logs, as_of, policy, known_at, keep=events)
     if escalations:
         typer.echo(json.dumps(result.escalation_rows(), indent=2))
         return
@@ -136,6 +154,8 @@ def replay(
         body = lead_privacy(found, result.agreements) if found is not None else None
     else:
         body = _one_view(result, lead, partner, agreement, parse_time(as_of))
+    if lead is not None and lead in result.leads:
+        body = _lead_view(result.leads[lead], logs, events)
     if body is None:
         what = "partner" if partner else "agreement" if agreement else "lead"
         name = lead or partner or agreement or privacy
@@ -173,15 +193,24 @@ def follow_up(
 
 
 def export(out: Annotated[Path, typer.Option("--out", help="JSON-Lines file to write")]) -> None:
-    """Write the live event topics to the canonical JSON-Lines form, for an auditor."""
+    """Write the record log to the canonical JSON-Lines form, for an auditor.
+
+    Events are written as recorded: persons sealed, hashes intact (``verify`` checks
+    the file). The summary counts, from the key topic, the captured persons a key still
+    opens and those erased (key gone); ``replay kafka --lead`` shows one opened.
+    """
     settings = Settings.from_env()
-    topics = [topic_name(spec, settings.namespace) for spec in INPUT_TOPICS]
+    topics = [topic_name(spec, settings.namespace) for spec in RECORD_LOG_TOPICS]
     stats = ReadStats()
+    keys = read_keys(settings.bootstrap_servers, changelog_name(KEY_TABLE, settings.app_id))
+    persons = PersonCount(keys)
     with out.open("w", encoding="utf-8") as handle:
-        count = write_log(read_topics(settings.bootstrap_servers, topics, stats), handle)
+        events = read_topics(settings.bootstrap_servers, topics, stats)
+        count = write_log(persons.seen(events), handle)
     typer.echo(
         f"{count} events written to {out} ({stats.undecodable} undecodable and "
-        f"{stats.miskeyed} mis-keyed records skipped)",
+        f"{stats.miskeyed} mis-keyed records skipped; persons: {persons.openable} "
+        f"under a live key, {persons.erased} erased)",
         err=True,
     )
 

@@ -29,6 +29,7 @@ from schemas.system_events import (
     NotificationRaised,
 )
 from streams import deadline_index
+from streams.personal_data import sealed_original
 from streams.rejections import rejection_for
 from streams.runtime import Runtime
 
@@ -97,7 +98,10 @@ async def reject_failure(rt: Runtime, message: Any, exc: Exception) -> None:
     try:
         rejection = rejection_for(
             reasons=[f"internal error: {type(exc).__name__}: {exc}"],
-            original=message.value,
+            # Never the plaintext: a person in it is kept sealed (README, Personal data).
+            original=await sealed_original(
+                rt, message.value, own_lead=message.topic == rt.leads_topic.get_topic_name()
+            ),
             key=message.key,
             topic=message.topic,
             partition=message.partition,

@@ -8,6 +8,7 @@ always give the same sequence.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from kafka import KafkaConsumer, TopicPartition
 
 from schemas.codec import DecodeError, decode
 from schemas.events import Event
+from streams.sealing import LeadKey
 
 log = logging.getLogger(__name__)
 
@@ -116,3 +118,44 @@ def event_time_order(per_partition: Sequence[list[LogRecord]]) -> list[LogRecord
             ranked.append((when, r.topic, r.partition, r.offset, r))
     ranked.sort(key=lambda row: row[:4])
     return [row[4] for row in ranked]
+
+
+def read_keys(bootstrap: str, key_topic: str) -> dict[str, LeadKey]:
+    """Every lead key still in the compacted key topic (a tombstone deletes one).
+
+    Replay and export open sealed persons with these; a lead whose key is gone was
+    erased (crypto-shredded), and shows as such.
+    """
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    keys: dict[str, LeadKey] = {}
+    try:
+        partitions = [
+            TopicPartition(key_topic, p)
+            for p in sorted(consumer.partitions_for_topic(key_topic) or ())
+        ]
+        ends = consumer.end_offsets(partitions)
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        pending = {tp for tp in partitions if ends[tp] > 0}
+        while pending:
+            for tp, batch in consumer.poll(timeout_ms=1000).items():
+                for message in batch:
+                    if message.offset >= ends[tp] or message.key is None:
+                        continue
+                    lead_id = table_key(message.key)
+                    if message.value is None:
+                        keys.pop(lead_id, None)
+                    else:
+                        keys[lead_id] = LeadKey.from_json(message.value)
+            pending = {tp for tp in pending if consumer.position(tp) < ends[tp]}
+    finally:
+        consumer.close()
+    return keys
+
+
+def table_key(raw: bytes) -> str:
+    """A Faust table key as written to its changelog (raw, or JSON-quoted)."""
+    text = raw.decode("utf-8", "replace")
+    if text.startswith('"') and text.endswith('"') and len(text) >= 2:
+        return str(json.loads(text))
+    return text

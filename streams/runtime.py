@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from projections.policy import Policy
@@ -52,6 +54,14 @@ class Runtime:
     partner_activity_topic: Any = None
     agreements: Any = None  # agreement state by agreement id (projections.agreement)
     disputes: Any = None  # dispute state by dispute id (projections.dispute)
+    # The record log (streams/recorder.py) and personal data (streams/sealing.py).
+    lead_log_topic: Any = None
+    agreement_log_topic: Any = None
+    lead_keys: Any = field(default_factory=dict)  # lead id -> LeadKey JSON (key topic)
+    lead_persons: Any = field(default_factory=dict)  # lead id -> sealed person, for views
+    chain_heads: Any = field(default_factory=dict)  # subject -> {hash, event_id}
+    # When the system records an event (``record.recorded_at``); injectable for tests.
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     book: Any = None  # streams.agreement_book.AgreementBookFollower: every agreement
     partners: Any = None  # per-partner view by partner id (projections.partner_view)
     privacy: Any = None  # whose personal data a partner holds (projections.compliance_partner)

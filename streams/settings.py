@@ -22,6 +22,9 @@ class Settings(BaseModel):
     store: str = "memory://"
     home: Path = DEFAULT_HOME
     policy_file: Path | None = None
+    # How often the intake janitor deletes processed messages from the leads topic
+    # (streams/janitor.py); 0 turns it off.
+    janitor_seconds: float = Field(default=5.0, ge=0)
     # Replicas of every topic the project or Faust creates (changelogs included); 3 on
     # a production cluster, so losing one broker loses no table.
     replication_factor: int = Field(default=1, ge=1)
@@ -54,6 +57,7 @@ class Settings(BaseModel):
             "LEADLEDGER_STORE": "store",
             "LEADLEDGER_HOME": "home",
             "LEADLEDGER_POLICY": "policy_file",
+            "LEADLEDGER_JANITOR_SECONDS": "janitor_seconds",
             "LEADLEDGER_REPLICATION_FACTOR": "replication_factor",
             "LEADLEDGER_COMMIT_STALL_SECONDS": "commit_stall_seconds",
             "LEADLEDGER_TOKENS": "tokens_file",

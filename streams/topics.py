@@ -8,6 +8,13 @@ crash-looping on ``PartitionsMismatch``.
 All event topics are keyed by the event's ``subject``. One lead's lifecycle, share and
 consent events share the ``leads`` topic, so they are totally ordered per lead (share
 admission reads consent; replay must see them in the order the live worker did).
+
+Partners publish to the *intake* topics (``leads``, ``agreements``). The *record log*
+(``lead-log``, ``agreement-log``), kept forever, is what the system accepted: each
+event checked, its personal data sealed, stamped with ``recorded_at`` and its hash
+chain; replay, export and verify read it. Intake ``leads`` holds plaintext personal
+data, so the worker's janitor deletes each partition below its committed offset
+(``streams/janitor.py``).
 """
 
 from __future__ import annotations
@@ -34,13 +41,25 @@ LEADS = TopicSpec(
     "leads",
     key="lead id",
     value="lead lifecycle, sharing, consent and erasure events (Avro single-object)",
-    purpose="system of record for leads",
+    purpose="intake of lead events from partners; truncated once processed (janitor)",
 )
 AGREEMENTS = TopicSpec(
     "agreements",
     key="agreement id or dispute id",
     value="agreement and dispute events (Avro single-object)",
-    purpose="system of record for partner agreements",
+    purpose="intake of agreement and dispute events from partners",
+)
+LEAD_LOG = TopicSpec(
+    "lead-log",
+    key="lead id",
+    value="accepted lead events, person sealed, record stamped (Avro single-object)",
+    purpose="record log (system of record) for leads: replay, export, verify",
+)
+AGREEMENT_LOG = TopicSpec(
+    "agreement-log",
+    key="agreement id or dispute id",
+    value="accepted agreement and dispute events, record stamped (Avro single-object)",
+    purpose="record log (system of record) for agreements and disputes",
 )
 REJECTIONS = TopicSpec(
     "rejections",
@@ -76,9 +95,14 @@ PARTNER_ACTIVITY = TopicSpec(
 )
 
 INPUT_TOPICS: tuple[TopicSpec, ...] = (LEADS, AGREEMENTS)
+"""The intake topics partners publish to."""
+RECORD_LOG_TOPICS: tuple[TopicSpec, ...] = (LEAD_LOG, AGREEMENT_LOG)
+"""The record log: what replay, export and verify read."""
 ALL_TOPICS: tuple[TopicSpec, ...] = (
     LEADS,
     AGREEMENTS,
+    LEAD_LOG,
+    AGREEMENT_LOG,
     REJECTIONS,
     ESCALATIONS,
     NOTIFICATIONS,
@@ -89,6 +113,9 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
 
 TABLES: tuple[str, ...] = (
     "leads",
+    "lead-keys",
+    "lead-persons",
+    "chain-heads",
     "deadlines",
     "escalations",
     "agreements",
@@ -98,6 +125,25 @@ TABLES: tuple[str, ...] = (
 )
 """The worker's tables (``streams/wiring.py``); each has a changelog topic."""
 CHANGELOG_CONFIG = {"cleanup.policy": "compact"}
+KEY_TABLE = "lead-keys"
+KEY_TOPIC_CONFIG = {
+    "cleanup.policy": "compact",
+    # The cleaner never touches the active segment: roll it after ten seconds, so an
+    # erasure's tombstone soon sits in a cleanable segment (a roll needs a later write).
+    "segment.ms": "10000",
+    # Clean as soon as anything is dirty, instead of waiting for half the log.
+    "min.cleanable.dirty.ratio": "0.01",
+    # The old key record goes when its segment is cleaned; the tombstone itself (no
+    # secret in it) is dropped after a minute.
+    "delete.retention.ms": "60000",
+    "min.compaction.lag.ms": "0",
+    # Compact within a minute of a write, however little else was written.
+    "max.compaction.lag.ms": "60000",
+}
+"""The compacted key topic (changelog of ``lead-keys``): deleting a lead's key (a
+tombstone) must remove the key from the broker's disk soon, not after days."""
+TABLE_CONFIG: dict[str, dict[str, str]] = {KEY_TABLE: KEY_TOPIC_CONFIG}
+"""Changelog settings other than ``CHANGELOG_CONFIG``, by table."""
 
 
 def changelog_name(table: str, namespace: str) -> str:

@@ -16,6 +16,7 @@ from projections.lead_state import iso_z
 from projections.replay import weekly_mql_follow_up
 from streams import clock_agent
 from streams.access import Gate
+from streams.personal_data import person_in_view
 from streams.runtime import Runtime
 
 
@@ -30,7 +31,11 @@ def register(rt: Runtime) -> None:
         raw = rt.leads.get(lead_id)
         if raw is None:
             return web.json({"error": f"unknown lead {lead_id!r}"}, status=404)
-        return web.json(to_view(state_from_json(raw)))
+        # The person is decrypted here, at read time, with the lead's key: after an
+        # erasure the key is gone and the view shows {"erased": true}.
+        state = state_from_json(raw)
+        person = person_in_view(rt, lead_id, erased=state.erasure is not None)
+        return web.json(to_view(state) | {"person": person})
 
     @app.page("/escalations")  # type: ignore[untyped-decorator]
     @operator

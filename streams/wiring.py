@@ -16,6 +16,7 @@ from streams import (
     agreement_views,
     clock_agent,
     commit_watchdog,
+    janitor,
     lead_agent,
     log_level,
     partner_agent,
@@ -28,9 +29,12 @@ from streams.agreement_book import AgreementBookFollower
 from streams.runtime import Runtime
 from streams.settings import Settings
 from streams.topics import (
+    AGREEMENT_LOG,
     AGREEMENTS,
     CLOCKS,
     ESCALATIONS,
+    KEY_TABLE,
+    LEAD_LOG,
     LEADS,
     NOTIFICATIONS,
     PARTNER_ACTIVITY,
@@ -110,6 +114,11 @@ def build_app(settings: Settings, policy: Policy) -> Any:
     )
     rt.agreements_topic = _raw_topic(app, AGREEMENTS, settings.namespace)
     rt.partner_activity_topic = _raw_topic(app, PARTNER_ACTIVITY, settings.namespace)
+    rt.lead_log_topic = _raw_topic(app, LEAD_LOG, settings.namespace)
+    rt.agreement_log_topic = _raw_topic(app, AGREEMENT_LOG, settings.namespace)
+    rt.lead_keys = _bytes_table(app, KEY_TABLE, "Each lead's personal-data key (the key topic).")
+    rt.lead_persons = _bytes_table(app, "lead-persons", "Sealed person by lead id, for views.")
+    rt.chain_heads = _bytes_table(app, "chain-heads", "Hash-chain head by subject (recorder).")
     rt.agreements = _bytes_table(
         app, "agreements", "Agreement state by id (projections.agreement)."
     )
@@ -123,6 +132,7 @@ def build_app(settings: Settings, policy: Policy) -> Any:
     )
     rt.gate = Gate(settings)
     lead_agent.register(rt)
+    janitor.register(rt)
     agreement_agent.register(rt)
     clock_agent.register(rt)
     views.register(rt)

@@ -1,9 +1,16 @@
-"""The oracle: the pure replay of the log, compared with what the live system left.
+"""The oracle: the pure replay of the record log, compared with what the live system left.
 
 Lead states come from the ``leads`` table's changelog (what a recovering worker
 loads), escalations from the escalations topic and table, rejections from the
-rejections topic. The live worker raises clocks on wall time, so the replay runs up
-to ``as_of`` = now, after the workload; escalations are compared as sets by id.
+rejections topic; the expected ones from the replay of ``lead-log``. The live worker
+raises clocks on wall time, so the replay runs up to ``as_of`` = now, after the
+workload; escalations are compared as sets by id.
+
+Intake (``leads``) is deleted by the worker's janitor once processed, so it is counted
+by offsets: each intake offset was rejected (its rejection names it), recorded (the
+record-log copy names it in its ``intake`` header) or, a duplicate, neither; a
+duplicate still on intake is checked against the lead's applied ids. Published event
+ids the scenario knows must each be in the record log or rejected.
 """
 
 from __future__ import annotations
@@ -19,7 +26,8 @@ from schemas.codec import DecodeError, decode, encode
 from schemas.events import LEAD_EVENT_CLASSES, Event
 from schemas.system_events import EscalationRaised, EventRejected
 from streams.logsource import read_topics
-from streams.topics import ESCALATIONS, LEADS, REJECTIONS, topic_name
+from streams.recorder import INTAKE_HEADER
+from streams.topics import ESCALATIONS, LEAD_LOG, LEADS, REJECTIONS, topic_name
 from tests.faults.observe import Observer, Record, changelog, latest_by_key
 
 SHOWN = 5  # mismatches printed per kind
@@ -48,11 +56,16 @@ def _decoded(record: Record) -> Event | None:
         return None
 
 
-def verify(obs: Observer, namespace: str, as_of: datetime, policy: Policy) -> Verdict:
+def verify(
+    obs: Observer,
+    namespace: str,
+    as_of: datetime,
+    policy: Policy,
+    published: frozenset[str] = frozenset(),
+) -> Verdict:
     verdict = Verdict()
-    leads_topic = topic_name(LEADS, namespace)
-    inputs = obs.read(leads_topic)
-    expected = replay_leads(read_topics(obs.bootstrap, [leads_topic]), as_of, policy)
+    leads_topic, log_topic = topic_name(LEADS, namespace), topic_name(LEAD_LOG, namespace)
+    expected = replay_leads(read_topics(obs.bootstrap, [log_topic]), as_of, policy)
     live = {
         key: state_from_json(raw)
         for key, raw in latest_by_key(obs.read(changelog(namespace, "leads"))).items()
@@ -64,11 +77,33 @@ def verify(obs: Observer, namespace: str, as_of: datetime, policy: Policy) -> Ve
         verdict,
         obs,
         namespace=namespace,
-        inputs=inputs,
+        intake=Intake.read(obs, leads_topic, log_topic),
         live=live,
         replay_rejections=expected.rejections,
+        published=published,
     )
     return verdict
+
+
+@dataclass
+class Intake:
+    """The intake topic by offsets: where it ends, what is left, what was recorded."""
+
+    ends: dict[int, int]
+    left: dict[tuple[int, int], Record]  # what the janitor has not deleted yet
+    recorded: dict[tuple[int, int], str]  # intake offset -> event id in the record log
+
+    @staticmethod
+    def read(obs: Observer, leads_topic: str, log_topic: str) -> Intake:
+        recorded = {}
+        for record in obs.read(log_topic):
+            where = dict(record.headers).get(INTAKE_HEADER)
+            event = _decoded(record)
+            if where is not None and event is not None:
+                partition, offset = where.decode().split(":")
+                recorded[(int(partition), int(offset))] = event.event_id
+        left = {(r.partition, r.offset): r for r in obs.read(leads_topic)}
+        return Intake(obs.end_offsets(leads_topic), left, recorded)
 
 
 def _compare_leads(
@@ -137,53 +172,67 @@ def _account_inputs(
     obs: Observer,
     *,
     namespace: str,
-    inputs: list[Record],
+    intake: Intake,
     live: dict[str, LeadState],
     replay_rejections: list[tuple[str, str]],
+    published: frozenset[str],
 ) -> None:
-    """Events in = processed + rejected, each input offset in exactly one class."""
+    """Events in = processed + rejected, each intake offset in exactly one class."""
+    leads_topic = topic_name(LEADS, namespace)
     rejections: dict[str, EventRejected] = {}
     copies = 0
     for record in obs.read(topic_name(REJECTIONS, namespace)):
         event = _decoded(record)
-        if isinstance(event, EventRejected):
+        if isinstance(event, EventRejected) and event.data.topic == leads_topic:
             copies += event.event_id in rejections
             rejections[event.event_id] = event
     at = {(r.data.partition or 0, r.data.offset or 0): r for r in rejections.values()}
     verdict.rejected_at = at
-    processed = 0
+    processed = duplicates = unread = 0
     fold_rejections: Counter[tuple[str, str]] = Counter()
-    for record in inputs:
-        rejection = at.get((record.partition, record.offset))
-        event = _decoded(record)
-        applicable = (
-            event is not None
-            and isinstance(event, LEAD_EVENT_CLASSES)
-            and record.key == event.subject.encode()
-        )
+    offsets = [(p, o) for p, end in sorted(intake.ends.items()) for o in range(end)]
+    for where in offsets:
+        rejection, event_id = at.get(where), intake.recorded.get(where)
         if rejection is not None:
-            if applicable and event is not None:
-                fold_rejections[(event.event_id, rejection.data.reasons[0])] += 1
-            continue
-        lead = live.get(event.subject) if event is not None else None
-        if not applicable or event is None or lead is None or event.event_id not in lead.seen:
-            verdict.miss(
-                "input neither processed nor rejected", f"{record.partition}:{record.offset}"
-            )
+            if event_id is not None:  # recorded, then refused by the fold: replay refuses it
+                fold_rejections[(event_id, rejection.data.reasons[0])] += 1
             continue
         processed += 1
+        if event_id is not None:
+            continue
+        duplicates += 1  # neither recorded nor rejected: a copy of an applied event
+        copy = intake.left.get(where)
+        if copy is None:
+            unread += 1  # deleted by the janitor: only its offset is known
+            continue
+        event = _decoded(copy)
+        lead = live.get(event.subject) if event is not None else None
+        applicable = isinstance(event, LEAD_EVENT_CLASSES) and copy.key == event.subject.encode()
+        if not applicable or lead is None or event is None or event.event_id not in lead.seen:
+            verdict.miss("input neither processed nor rejected", f"{where[0]}:{where[1]}")
+            processed -= 1
+    answered = set(intake.recorded.values()) | {
+        r.data.rejected_event_id for r in rejections.values() if r.data.rejected_event_id
+    }
+    for lost in sorted(published - answered)[:SHOWN]:
+        verdict.miss("published event neither recorded nor rejected", lost)
     verdict.figures.update(
-        events_in=len(inputs),
+        events_in=len(offsets),
         processed=processed,
         rejected=len(at),
+        duplicates=duplicates,
+        intake_deleted=sum(1 for w in offsets if w not in intake.left),
+        duplicates_deleted=unread,
         rejection_redeliveries=copies,
     )
-    if len(inputs) != processed + len(at):
-        verdict.miss("accounting", f"in {len(inputs)} != {processed} + {len(at)}")
-    if fold_rejections != Counter(replay_rejections):
-        diff = (fold_rejections - Counter(replay_rejections)) + (
-            Counter(replay_rejections) - fold_rejections
-        )
+    if len(offsets) != processed + len(at):
+        verdict.miss("accounting", f"in {len(offsets)} != {processed} + {len(at)}")
+    # As sets: the record log can hold a second copy of an event the worker recorded
+    # before it was stopped or lost the partition, which replay refuses again (an
+    # unknown lead has no state to remember it), while the intake offset is rejected
+    # once, under one rejection id.
+    if set(fold_rejections) != set(replay_rejections):
+        diff = set(fold_rejections) ^ set(replay_rejections)
         verdict.miss("rejections differ from replay's", f"{sorted(diff)[:SHOWN]}")
 
 

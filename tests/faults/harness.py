@@ -41,6 +41,7 @@ class Scenario:
     namespace: str = field(default_factory=lambda: f"f{uuid.uuid4().hex[:8]}")
     report: dict[str, object] = field(default_factory=dict)
     workers: list[Worker] = field(default_factory=list)
+    publishers: list[Publisher] = field(default_factory=list)
     _committed: int = 0
     started: float = field(default_factory=time.monotonic)
 
@@ -65,6 +66,7 @@ class Scenario:
         events = list(generate(count, self.namespace, datetime.now(UTC), self.rng.randrange(10**6)))
         publisher = Publisher(self.bootstrap, self.leads_topic, events, rate)
         self.reaper.add(lambda: publisher.join(timeout=60))
+        self.publishers.append(publisher)
         return publisher
 
     def committed(self) -> int:
@@ -137,7 +139,8 @@ class Scenario:
         return time.monotonic() - start
 
     def check(self) -> Verdict:
-        verdict = verify(self.obs, self.namespace, datetime.now(UTC), Policy())
+        acked = frozenset(i for p in self.publishers for i in p.acked)
+        verdict = verify(self.obs, self.namespace, datetime.now(UTC), Policy(), acked)
         self.report.update(verdict.figures)
         self.report["mismatches"] = len(verdict.mismatches)
         return verdict

@@ -15,6 +15,7 @@ class Record:
     offset: int
     key: bytes | None
     value: bytes | None
+    headers: tuple[tuple[str, bytes], ...] = ()
 
 
 def changelog(namespace: str, table: str) -> str:
@@ -76,7 +77,10 @@ class Observer:
         pending = {tp for tp in tps if ends[tp] > 0}
         while pending:
             for tp, batch in self.consumer.poll(timeout_ms=1000, max_records=10_000).items():
-                records += [Record(tp.partition, m.offset, m.key, m.value) for m in batch]
+                records += [
+                    Record(tp.partition, m.offset, m.key, m.value, tuple(m.headers or ()))
+                    for m in batch
+                ]
             pending = {tp for tp in pending if self.consumer.position(tp) < ends[tp]}
         self.consumer.assign([])
         return [r for r in records if r.offset < ends[TopicPartition(topic, r.partition)]]

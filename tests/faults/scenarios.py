@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from projections.lead_state import to_view
+from streams.topics import LEAD_LOG, topic_name
 from tests.faults.check import Verdict
 from tests.faults.harness import Scenario
 from tests.faults.observe import changelog
@@ -102,6 +103,9 @@ def _spot_check_views(sc: Scenario, worker: Worker, verdict: Verdict, sample: in
     lead_ids = sorted(verdict.expected)
     for lead_id in sc.rng.sample(lead_ids, min(sample, len(lead_ids))):
         live = worker.get(f"/leads/{lead_id}").json()
+        person = live.pop("person", None)  # opened with the lead's key: the email is there
+        if not isinstance(person, dict) or "email" not in person:
+            verdict.miss("HTTP view does not open the person", f"{lead_id}: {person}")
         if live != to_view(verdict.expected[lead_id]):
             verdict.miss("HTTP view differs from replay", lead_id)
     sc.report["views_checked"] = min(sample, len(lead_ids))
@@ -167,7 +171,7 @@ def _logged_ids(sc: Scenario) -> set[str]:
     from schemas.codec import DecodeError, decode
 
     ids = set()
-    for record in sc.obs.read(sc.leads_topic):
+    for record in sc.obs.read(topic_name(LEAD_LOG, sc.namespace)):  # the record log
         try:
             ids.add(decode(record.value or b"").event_id)
         except DecodeError:

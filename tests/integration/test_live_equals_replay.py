@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from projections.lead_state import to_view
 from projections.policy import Policy
 from projections.replay import replay_leads
 from schemas.envelope import Envelope
@@ -24,6 +23,7 @@ from streams.topics import ESCALATIONS, LEADS, NOTIFICATIONS, topic_name
 from tests.kafka_io import producer, publish, read_until
 from tests.leads import Lead, at
 from tests.live_worker import LiveWorker
+from tests.views import lead_view
 
 pytestmark = pytest.mark.integration
 
@@ -87,7 +87,7 @@ def test_live_worker_equals_replay(live_worker: LiveWorker) -> None:
     assert sorted(set(ids)) == sorted(e.data.escalation_id for e in expected.escalations)
 
     for lead_id, state in expected.leads.items():
-        want = to_view(state)
+        want = lead_view(state, events)
         deadline = time.monotonic() + 20
         live = live_worker.wait_for(f"/leads/{lead_id}").json()
         while live != want and time.monotonic() < deadline:

@@ -27,7 +27,6 @@ import pytest
 from typer.testing import CliRunner
 
 from projections.agreement_codec import to_view as agreement_view
-from projections.lead_state import to_view as lead_view
 from projections.partner_view import section, to_view
 from projections.replay import KIND_OF, ReplayResult, replay
 from schemas.envelope import Envelope
@@ -38,6 +37,7 @@ from streams.topics import AGREEMENTS, ESCALATIONS, LEADS, REJECTIONS, topic_nam
 from tests.golden.load import golden
 from tests.kafka_io import producer, publish, read_until
 from tests.live_worker import LiveWorker
+from tests.views import lead_view
 
 pytestmark = pytest.mark.integration
 CASE = golden("partnership")
@@ -52,8 +52,10 @@ def runs(events: Sequence[Envelope]) -> Iterator[tuple[str, list[Envelope]]]:
         yield topic, list(run)
 
 
-def views_of(result: ReplayResult, now: datetime) -> dict[str, object]:
-    wanted: dict[str, object] = {f"/leads/{k}": lead_view(v) for k, v in result.leads.items()}
+def views_of(result: ReplayResult, now: datetime, events: Sequence[Envelope]) -> dict[str, object]:
+    wanted: dict[str, object] = {
+        f"/leads/{k}": lead_view(v, events) for k, v in result.leads.items()
+    }
     for state in result.agreements.all():
         wanted[f"/agreements/{state.agreement_id}"] = agreement_view(state, now)
     for partner, view in result.partners.items():
@@ -96,10 +98,10 @@ def test_partnership_live_equals_replay(live_worker: LiveWorker) -> None:
             publish(prod, topics[topic], *run)
             published += run
             now = datetime.now(UTC)
-            settle(live_worker, views_of(replay(published, now, CASE.policy), now))
+            settle(live_worker, views_of(replay(published, now, CASE.policy), now, published))
     now = datetime.now(UTC)
     expected = replay(CASE.events, now, CASE.policy)
-    settle(live_worker, views_of(expected, now))
+    settle(live_worker, views_of(expected, now, CASE.events))
     assert set(expected.partners) == {"acme", "globex", "initech", "umbrella"}
 
     subjects = set(expected.leads) | set(expected.disputes) | set(expected.agreements)

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from projections.lead_state import to_view
 from projections.policy import Policy
 from projections.replay import replay_leads
 from schemas.events import Event
@@ -22,6 +21,7 @@ from streams.topics import LEADS, REJECTIONS, topic_name
 from tests.faults.procs import Worker, wait_until
 from tests.kafka_io import producer, publish, read_until
 from tests.leads import Lead, at
+from tests.views import lead_view
 
 pytestmark = pytest.mark.integration
 
@@ -43,19 +43,20 @@ def test_state_survives_a_restart_and_the_next_event_applies(
         first = replay_leads(before, at(3), Policy()).leads[lead.lead_id]
         wait_until(
             "the lead before the restart",
-            lambda: worker.get(f"/leads/{lead.lead_id}").json() == to_view(first),
+            lambda: worker.get(f"/leads/{lead.lead_id}").json() == lead_view(first, before),
             stall_s=60,
         )
         worker.stop()
         worker.start()
         worker.wait_ready()
-        assert worker.get(f"/leads/{lead.lead_id}").json() == to_view(first)
+        assert worker.get(f"/leads/{lead.lead_id}").json() == lead_view(first, before)
         with producer(kafka_bootstrap) as prod:
             publish(prod, topic_name(LEADS, namespace), after)
         final = replay_leads([*before, after], at(4), Policy()).leads[lead.lead_id]
+        final_view = lead_view(final, [*before, after])
         wait_until(
             "the event after the restart to apply",
-            lambda: worker.get(f"/leads/{lead.lead_id}").json() == to_view(final),
+            lambda: worker.get(f"/leads/{lead.lead_id}").json() == final_view,
             worker.log_lines,
             stall_s=60,
         )

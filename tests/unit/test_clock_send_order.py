@@ -29,7 +29,7 @@ class Topic:
     def __init__(self) -> None:
         self.sent: list[bytes] = []
 
-    async def send(self, *, key: bytes, value: bytes) -> None:
+    async def send(self, *, key: bytes, value: bytes, **_: Any) -> None:
         self.sent.append(value)
 
 

@@ -26,6 +26,7 @@ class LeadsTopic(Topic):
 def runtime(escalations_topic: Any) -> Any:
     rt: Any = clock_runtime(escalations_topic)
     rt.leads_topic = LeadsTopic()
+    rt.lead_log_topic = Topic()
     rt.book = None  # no share in this log: the lead fold needs no agreement
     return rt
 
