@@ -7,10 +7,12 @@ event or reordering a subject's events therefore breaks the chain at that point,
 :func:`first_break` names the first such place. Personal data is hashed in its sealed
 form, so erasing a lead's key (crypto-shredding) leaves its chain intact.
 
-At-least-once delivery can append an event twice (the recorder crashed after
-appending, before it stored the new chain head). The second copy links to the same
-predecessor as the first, and the chain goes on from the second: that is a
-redelivery, not a break.
+At-least-once delivery can append an event twice: the recorder crashed after
+appending, before it stored the new chain head (the second copy links to the same
+predecessor as the first), or a partner published the same event again later (the
+second copy links to the subject's head then, like any new event). Either is a
+redelivery, not a break, when the copy says exactly what the first said; the chain
+goes on from the second copy, and replay folds only the first.
 """
 
 from __future__ import annotations
@@ -67,10 +69,22 @@ class _Link:
     hash: str
 
 
+@dataclass(frozen=True, slots=True)
+class _FirstCopy:
+    prev_hash: str | None
+    content: bytes  # the event without its record stamp
+
+
+def _content(event: Envelope) -> bytes:
+    return orjson.dumps(
+        event.model_dump(mode="json", exclude={"record"}), option=orjson.OPT_SORT_KEYS
+    )
+
+
 def first_break(events: Iterable[Envelope]) -> tuple[int, Break | None]:
     """How many events were checked, and the first broken or missing link, if any."""
     heads: dict[str, _Link] = {}
-    linked_after: dict[tuple[str, str], str | None] = {}  # (subject, event id) -> prev
+    linked_after: dict[tuple[str, str], _FirstCopy] = {}  # (subject, event id) -> copy
     checked = 0
     for position, event in enumerate(events):
         checked += 1
@@ -79,27 +93,31 @@ def first_break(events: Iterable[Envelope]) -> tuple[int, Break | None]:
             return checked, Break(position, event.event_id, event.subject, problem)
         assert event.record is not None  # _problem refused an unrecorded event
         heads[event.subject] = _Link(event.event_id, event.record.prev_hash, event.record.hash)
-        linked_after.setdefault((event.subject, event.event_id), event.record.prev_hash)
+        key = (event.subject, event.event_id)
+        if key not in linked_after:
+            linked_after[key] = _FirstCopy(event.record.prev_hash, _content(event))
     return checked, None
 
 
 def _problem(  # noqa: PLR0911 - one return per kind of break
     event: Envelope,
     heads: dict[str, _Link],
-    linked_after: dict[tuple[str, str], str | None],
+    linked_after: dict[tuple[str, str], _FirstCopy],
 ) -> str | None:
     record = event.record
     if record is None:
         return "not recorded by leadledger: no hash"
     if digest(event) != record.hash:
         return "content does not match its hash: the event was changed after it was recorded"
-    first_copy_prev = linked_after.get((event.subject, event.event_id), _UNSEEN)
-    if first_copy_prev is not _UNSEEN:
-        if record.prev_hash == first_copy_prev:
-            return None  # a redelivery, linked where its first copy was
-        return "a second copy of an event, linked elsewhere than the first: reordered"
     head = heads.get(event.subject)
     expected = head.hash if head is not None else None
+    first = linked_after.get((event.subject, event.event_id))
+    if first is not None:
+        if _content(event) != first.content:
+            return "a second copy of an event that says something else than the first"
+        if record.prev_hash in {first.prev_hash, expected}:
+            return None  # a redelivery: after a crash, or published again later
+        return "a second copy of an event, linked elsewhere than the first: reordered"
     if record.prev_hash != expected:
         if head is None:
             return (
@@ -111,6 +129,3 @@ def _problem(  # noqa: PLR0911 - one return per kind of break
             f"({head.event_id}) has hash {head.hash}: an event is missing or was reordered"
         )
     return None
-
-
-_UNSEEN: Any = object()

@@ -16,9 +16,7 @@ from kafka import KafkaConsumer, TopicPartition
 
 from projections.verify import Entry
 from schemas.codec import DecodeError, decode
-
-RECORD_LOG_SUFFIXES = ("lead-log", "agreement-log")
-"""The record-log topics (``streams/topics.py`` registers them on the record branch)."""
+from streams.topics import RECORD_LOG_TOPICS, topic_name
 
 
 class MissingTopicError(LookupError):
@@ -26,7 +24,7 @@ class MissingTopicError(LookupError):
 
 
 def record_log_topics(namespace: str) -> list[str]:
-    return [f"{namespace}.{suffix}" for suffix in RECORD_LOG_SUFFIXES]
+    return [topic_name(spec, namespace) for spec in RECORD_LOG_TOPICS]
 
 
 def read_record_log(bootstrap: str, topics: Sequence[str]) -> Iterator[Entry]:

@@ -87,7 +87,9 @@ def settle(live_worker: LiveWorker, wanted: dict[str, object], timeout: float = 
         time.sleep(0.4)
 
 
-def test_partnership_live_equals_replay(live_worker: LiveWorker) -> None:
+def test_partnership_live_equals_replay(
+    live_worker: LiveWorker, monkeypatch: pytest.MonkeyPatch
+) -> None:
     topics = {
         "leads": topic_name(LEADS, live_worker.namespace),
         "agreements": topic_name(AGREEMENTS, live_worker.namespace),
@@ -144,6 +146,15 @@ def test_partnership_live_equals_replay(live_worker: LiveWorker) -> None:
     assert len(shares) == 3
     counters = live_worker.stats()["counters"]
     assert counters["received"] == counters["processed"] + counters["rejected"]
+
+    # The recorder's own record log, with whatever else this session sent through the
+    # worker: every link holds (issue 5, tamper-evident history).
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", live_worker.bootstrap)
+    monkeypatch.setenv("LEADLEDGER_NAMESPACE", live_worker.namespace)
+    verified = CliRunner().invoke(cli, ["verify", "kafka"])
+    assert verified.exit_code == 0, verified.stdout
+    assert verified.stdout.startswith("history intact: ")
+    assert int(verified.stdout.split()[2]) >= len(CASE.events)
 
 
 def test_partner_sub_resources_and_isolation(live_worker: LiveWorker) -> None:

@@ -98,3 +98,20 @@ def test_the_chain_ignores_other_subjects_between_links() -> None:
     assert first_break(log)[1] is None
     _, found = first_break([log[0], log[2]])
     assert found is None  # B's event is B's business; A's chain is whole
+
+
+def test_an_event_published_again_later_is_a_redelivery() -> None:
+    log = recorded([activity(1), activity(2)])
+    assert log[1].record is not None
+    again = stamp(activity(1), log[1].record.hash, T0 + timedelta(days=1))
+    then = stamp(activity(3), again.record.hash if again.record else None, T0 + timedelta(days=2))
+    assert first_break([*log, again, then]) == (4, None)
+
+
+def test_a_second_copy_that_says_something_else_breaks() -> None:
+    log = recorded([activity(1), activity(2)])
+    assert log[1].record is not None
+    altered = activity(1).model_copy(update={"data": LeadActivityData(activity="demo", points=5)})
+    _, found = first_break([*log, stamp(altered, log[1].record.hash, T0 + timedelta(days=1))])
+    assert found is not None
+    assert "something else" in found.reason
