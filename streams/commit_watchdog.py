@@ -7,7 +7,7 @@ four; upstream, robinhood/faust#736). Nothing is lost, as every uncommitted even
 redelivered and deduplicated, but the redelivery after the next restart grows without
 bound.
 
-Three ways for commits to stop are watched:
+Four ways for commits to stop are watched:
 
 - a commit that never returns (a Faust sensor notes when each starts and completes);
 - a message whose handling never ends, an agent awaiting a send that never returns:
@@ -17,7 +17,12 @@ Three ways for commits to stop are watched:
   committed even when aiokafka's commit failed (its ``CommitFailedError`` "already
   rebalanced" is swallowed) and never sends them again. :class:`CommittedCheck`
   compares what Faust believes committed with what the broker has, through an admin
-  client of its own.
+  client of its own;
+- acknowledged offsets that never become committable: Faust commits a partition only
+  up to its first offset that was never acknowledged (a gap), so one offset lost
+  between fetcher and agent holds the partition's commits back for good.
+  :class:`AckedWaiting` notes since when a partition has acknowledged offsets waiting
+  while its committed offset does not move, and the exit logs the partition's state.
 
 A timer checks every few seconds; when one of them has lasted ``commit_stall_seconds``
 (25 s by default; a healthy commit during a broker failover took up to 11 s here), the
@@ -107,7 +112,38 @@ class CommittedCheck:
         return 0.0 if self.behind_since is None else now - self.behind_since
 
 
-Watch = CommitWatch | HandlingWatch | CommittedCheck
+class AckedWaiting:
+    """Since when acknowledged offsets wait while a partition's committed offset stands."""
+
+    def __init__(self) -> None:
+        self._since: dict[tuple[str, int], tuple[int | None, float]] = {}
+        self.detail = ""
+
+    def observe(
+        self,
+        waiting: dict[tuple[str, int], list[int]],
+        committed: dict[tuple[str, int], int | None],
+        now: float,
+    ) -> None:
+        since: dict[tuple[str, int], tuple[int | None, float]] = {}
+        for tp, offsets in waiting.items():
+            if not offsets:
+                continue
+            before = self._since.get(tp)
+            moved = before is None or before[0] != committed.get(tp)
+            since[tp] = (committed.get(tp), now if moved or before is None else before[1])
+        self._since = since
+        self.detail = "; ".join(
+            f"{topic}[{part}] committed {committed.get((topic, part))}, "
+            f"{len(waiting[(topic, part)])} acked from {min(waiting[(topic, part)])}"
+            for topic, part in sorted(since)
+        )
+
+    def running_for(self, now: float) -> float:
+        return max((now - at for _, at in self._since.values()), default=0.0)
+
+
+Watch = CommitWatch | HandlingWatch | CommittedCheck | AckedWaiting
 
 
 def stalled(watch: Watch, now: float, limit_seconds: float) -> bool:
@@ -118,6 +154,7 @@ def install(app: Any, limit_seconds: float, bootstrap_servers: str) -> CommitWat
     watch = CommitWatch()
     app.sensors.add(watch)
     committed = CommittedCheck()
+    acked = AckedWaiting()
     admin: AIOKafkaAdminClient | None = None
 
     @app.timer(interval=CHECK_EVERY_SECONDS * 2)  # type: ignore[untyped-decorator]
@@ -140,16 +177,18 @@ def install(app: Any, limit_seconds: float, bootstrap_servers: str) -> CommitWat
     @app.timer(interval=CHECK_EVERY_SECONDS)  # type: ignore[untyped-decorator]
     async def commit_watchdog() -> None:
         now = time.monotonic()
+        acked.observe(*_acked_and_committed(app.consumer), now)
         watched: tuple[tuple[str, Watch], ...] = (
             ("an offset commit", watch),
             ("a message's handling", HANDLING),
             ("a commit Faust took for done and the broker never got", committed),
+            (f"acknowledged offsets not committed ({acked.detail})", acked),
         )
         for what, running in watched:
             if not stalled(running, now, limit_seconds):
                 continue
             log.error(
-                "%s running for %.0f s (limit %.0f s): exiting with status %d to be "
+                "%s, for %.0f s (limit %.0f s): exiting with status %d to be "
                 "restarted; uncommitted events will be redelivered. Pending tasks:\n%s",
                 what,
                 running.running_for(now),
@@ -176,6 +215,18 @@ def _believed_committed(consumer: Any) -> dict[tuple[str, int], int]:
         for tp, offset in dict(consumer._committed_offset).items()
         if offset is not None and (tp.topic, tp.partition) in assigned
     }
+
+
+def _acked_and_committed(
+    consumer: Any,
+) -> tuple[dict[tuple[str, int], list[int]], dict[tuple[str, int], int | None]]:
+    """Faust's acknowledged-but-uncommitted offsets and committed offsets, by partition.
+
+    Private state of Faust's consumer (``_acked``, ``_committed_offset``), only read.
+    """
+    waiting = {(tp.topic, tp.partition): list(v) for tp, v in dict(consumer._acked).items()}
+    committed = {(tp.topic, tp.partition): v for tp, v in dict(consumer._committed_offset).items()}
+    return waiting, committed
 
 
 def pending_tasks(frames: int = 6) -> str:

@@ -9,6 +9,7 @@ from streams.agent_loop import finished_events
 from streams.commit_watchdog import (
     EXIT_COMMIT_STALLED,
     HANDLING,
+    AckedWaiting,
     CommittedCheck,
     CommitWatch,
     HandlingWatch,
@@ -103,3 +104,22 @@ def test_a_partition_the_broker_has_no_offset_for_counts_as_behind() -> None:
     check = CommittedCheck()
     check.observe({("ns.leads", 3): 5}, {}, now=0.0)
     assert check.running_for(now=30.0) == 30.0
+
+
+def test_acked_offsets_behind_a_committed_offset_that_stands_are_a_stall() -> None:
+    check = AckedWaiting()
+    tp = ("ns.leads", 2)
+    check.observe({tp: [11, 12]}, {tp: 10}, now=0.0)  # offset 10 never acked: a gap
+    check.observe({tp: [11, 12, 13]}, {tp: 10}, now=20.0)
+    assert stalled(check, now=26.0, limit_seconds=25)
+    assert "ns.leads[2] committed 10, 3 acked from 11" in check.detail
+
+
+def test_acked_offsets_are_no_stall_while_commits_move_or_once_none_wait() -> None:
+    check = AckedWaiting()
+    tp = ("ns.leads", 0)
+    for step in range(10):  # busy: acks always waiting, but every commit moves on
+        check.observe({tp: [step * 10 + 1]}, {tp: step * 10}, now=step * 5.0)
+    assert not stalled(check, now=50.0, limit_seconds=25)
+    check.observe({tp: []}, {tp: 100}, now=60.0)
+    assert check.running_for(now=1000.0) == 0.0
