@@ -182,6 +182,16 @@ def test_replay_of_the_live_topics_gives_the_live_partner_view(
     partner = runner.invoke(cli, ["replay", "kafka", *as_of, "--partner", "globex"])
     assert partner.exit_code == 0, partner.stderr
     assert json.loads(partner.stdout) == live
+    # Bitemporal, over what the worker recorded: known now, the same answer; known
+    # before the worker recorded anything, there is no such partner yet.
+    known_now = ["--known-at", as_of[1]]
+    known = runner.invoke(cli, ["replay", "kafka", *known_now, "--partner", "globex"])
+    assert known.exit_code == 0, known.stderr
+    assert json.loads(known.stdout) == live
+    before = ["--known-at", "2001-01-01T00:00:00Z", *as_of]
+    unknown = runner.invoke(cli, ["replay", "kafka", *before, "--partner", "globex"])
+    assert unknown.exit_code == 1
+    assert "no partner 'globex'" in unknown.stderr
     agreement = runner.invoke(cli, ["replay", "kafka", *as_of, "--agreement", "AG-3"])
     body = json.loads(agreement.stdout)
     assert (body["state"], body["signed_by"]) == ("TERMINATED", ["globex", "initech"])
