@@ -1,11 +1,13 @@
 """The commit watchdog: a worker whose offset commits stop exits, to be restarted.
 
-After a broker's hard kill, Faust 0.15 on aiokafka can stop committing for good: the
-worker goes on consuming and processing, but the group's committed offsets stay where
-they were until it restarts (the fault harness's broker scenario, about one run in
-four; upstream, robinhood/faust#736). Nothing is lost, as every uncommitted event is
-redelivered and deduplicated, but the redelivery after the next restart grows without
-bound.
+Faust 0.15 on aiokafka is reported to stop committing in some situations while it
+goes on consuming and processing: after a broker connection reset
+(robinhood/faust#736), after a partition returns to a worker (faust-streaming#596,
+#681). Nothing is lost then, as every uncommitted event is redelivered and
+deduplicated, but the redelivery after the next restart grows without bound, and
+nothing says so. The fault harness has not caught the worker at it (the stall it once
+reported after a broker's kill was its own observer's, README "Reliability"); this
+guards the worker anyway, at the cost of a timer.
 
 Four ways for commits to stop are watched:
 
@@ -22,15 +24,15 @@ Four ways for commits to stop are watched:
   up to its first offset that was never acknowledged (a gap), so one offset lost
   between fetcher and agent holds the partition's commits back for good.
   :class:`AckedWaiting` notes since when a partition has acknowledged offsets waiting
-  while its committed offset does not move, and the exit logs the partition's state.
+  while its committed offset does not move.
 
 A timer checks every few seconds; when one of them has lasted ``commit_stall_seconds``
-(25 s by default; a healthy commit during a broker failover took up to 11 s here), the
-worker logs its pending asyncio tasks, so the hang can be studied, and exits at once
-with :data:`EXIT_COMMIT_STALLED`. It does not stop gracefully: a graceful stop would
-commit, and committing is what is broken. Whatever supervises the worker restarts it
-(``leadledger up`` does, and so does the fault harness; under systemd or Kubernetes,
-restart on failure).
+(60 s by default; a healthy commit during a broker failover took up to 11 s here), the
+worker logs what it found and its pending asyncio tasks, so the cause can be studied,
+and exits at once with :data:`EXIT_COMMIT_STALLED`. It does not stop gracefully: a
+graceful stop would commit, and committing is what is broken. Whatever supervises the
+worker restarts it (``leadledger up`` does, and so does the fault harness; under
+systemd or Kubernetes, restart on failure).
 """
 
 from __future__ import annotations

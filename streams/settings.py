@@ -30,7 +30,7 @@ class Settings(BaseModel):
     replication_factor: int = Field(default=1, ge=1)
     # An offset commit running longer than this makes the worker exit to be restarted
     # (streams/commit_watchdog.py).
-    commit_stall_seconds: float = Field(default=25.0, gt=0)
+    commit_stall_seconds: float = Field(default=60.0, gt=0)
     # The API tokens' hashes (streams/access_store.py); default <home>/tokens.json.
     tokens_file: Path | None = None
     # False (LEADLEDGER_AUTH=off) opens every view: local experiments only, logged loudly.

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka.errors import KafkaError
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +51,20 @@ class Observer:
         return sum(self.end_offsets(topic).values())
 
     def committed(self, group: str, topic: str) -> dict[int, int]:
-        offsets = self.admin.list_group_offsets({group: None}).get(group, {})
+        """The group's committed offsets on ``topic``, as the broker has them now.
+
+        kafka-python's admin client does not find a group's new coordinator after the
+        old one's broker died: every later ask failed, and the harness took the last
+        answer for the worker's (it had committed everything; the broker scenario
+        reported a 180 s stall that was the observer's). A failed ask is retried on a
+        new admin client, which looks the coordinator up afresh.
+        """
+        try:
+            offsets = self.admin.list_group_offsets({group: None}).get(group, {})
+        except KafkaError:
+            self.admin.close()
+            self.admin = KafkaAdminClient(bootstrap_servers=self.bootstrap)
+            offsets = self.admin.list_group_offsets({group: None}).get(group, {})
         return {tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic == topic}
 
     def lag(self, group: str, topics: Iterable[str]) -> int:
