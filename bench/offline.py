@@ -16,6 +16,7 @@ from schemas.envelope import Envelope
 from schemas.jsonl import read_log, write_log
 from streams import deadline_index
 from streams.clock_agent import send_due
+from streams.collector import fewer_collections
 from streams.deadline_index import BucketSchedule
 from streams.logsource import read_topics
 from streams.runtime import Counters
@@ -26,14 +27,16 @@ def replay_file(events: Sequence[Envelope], path: Path, as_of: datetime) -> floa
     with path.open("w", encoding="utf-8") as out:
         write_log(events, out)
     start = time.perf_counter()
-    replay_leads(read_log(path), as_of, Policy())
+    with fewer_collections():  # as `leadledger replay` folds
+        replay_leads(read_log(path), as_of, Policy())
     return len(events) / (time.perf_counter() - start)
 
 
 def replay_kafka(bootstrap: str, topic: str, expected: int, as_of: datetime) -> float:
     """Events/s of ``leadledger replay kafka``: read, decode, merge, fold, advance."""
     start = time.perf_counter()
-    result = replay_leads(read_topics(bootstrap, [topic]), as_of, Policy())
+    with fewer_collections():  # as `leadledger replay` folds
+        result = replay_leads(read_topics(bootstrap, [topic]), as_of, Policy())
     elapsed = time.perf_counter() - start
     if not result.leads:
         raise RuntimeError(f"replay from {topic} found no leads")

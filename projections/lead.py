@@ -9,7 +9,6 @@ seed, are listed in ``projections/RULES.md``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 from projections import commission, obligations, retention, sharing, sharing_release
@@ -70,7 +69,7 @@ def enter_status(step: Step, status: str, rule: str) -> None:
         step.stop_clock("MQL_NOT_ASSIGNED", f"lead left MQL for {status}")
         step.stop_clock("MQL_NOT_ACCEPTED", f"lead left MQL for {status}")
         if step.state.decided_at is None and status in SALES_DECISIONS:
-            step.state = replace(step.state, decided_at=step.at)
+            step.state = with_changes(step.state, decided_at=step.at)
     if before in {"SAL", "SQL"} and status not in {"SAL", "SQL"}:
         step.stop_clock("SAL_NOT_CONVERTED", f"lead left {before} for {status}")
     if status == "MAQL":
@@ -82,7 +81,7 @@ def enter_status(step: Step, status: str, rule: str) -> None:
 
 
 def enter_mql(step: Step) -> None:
-    step.state = replace(step.state, mql_at=step.at, decided_at=None)
+    step.state = with_changes(step.state, mql_at=step.at, decided_at=None)
     step.notify("mql_to_sales", ["marketing"], {"owner": step.state.owner or "unassigned"})
     # Unassigned: routing has an hour. Already owned (back from Re-market): that rep
     # has 48 hours again.
@@ -137,7 +136,7 @@ def on_score_adjusted(step: Step, event: LeadScoreAdjusted) -> None:
 
 def on_assigned(step: Step, event: LeadAssigned) -> None:
     step.set_owner(event.data.owner, f"assigned by {event.actor or event.source}")
-    step.state = replace(step.state, team=event.data.team or step.state.team)
+    step.state = with_changes(step.state, team=event.data.team or step.state.team)
     if step.state.status == "MQL":
         step.stop_clock("MQL_NOT_ASSIGNED", "assigned")
         step.start_clock("MQL_NOT_ACCEPTED")
@@ -221,7 +220,7 @@ def _capture(event: LeadCaptured) -> LeadState:
     )
     profile = data.profile if isinstance(data.person, SealedPerson) else profile_of(data.person)
     if profile is not None:  # a sealed person without a profile keeps its facts sealed
-        state = replace(
+        state = with_changes(
             state,
             job_title=profile.job_title,
             region=profile.region,
@@ -244,7 +243,7 @@ def evolve(
     agreements)."""
     if state is None:
         if isinstance(event, LeadCaptured):
-            return Outcome(replace(_capture(event), seen=frozenset({event.event_id})))
+            return Outcome(with_changes(_capture(event), seen=frozenset({event.event_id})))
         return Outcome(None, rejection=f"{event.type} for unknown lead {event.subject}")
     if event.event_id in state.seen:
         return Outcome(state, duplicate=True)

@@ -18,6 +18,8 @@ from schemas.envelope import Envelope
 
 def advance(state: LeadState, now: datetime, policy: Policy) -> Outcome:
     """Fire every open clock due at or before ``now`` (a limit is exclusive)."""
+    if not any(c.due_at <= now for c in state.clocks):
+        return Outcome(state)  # the usual case; the sort below was ~8% of a replay
     emitted: list[Envelope] = []
     while due := sorted(
         (c for c in state.clocks if c.due_at <= now), key=lambda c: (c.due_at, c.rule)

@@ -30,6 +30,7 @@ from projections.replay import (
 )
 from schemas.events import Event
 from schemas.jsonl import LogLineError, read_log, write_log
+from streams.collector import fewer_collections
 from streams.logsource import ReadStats, read_keys, read_topics
 from streams.replay_persons import PersonCount, replayed_person
 from streams.settings import Settings
@@ -79,14 +80,15 @@ def fold_logs(
         policy = load_policy(policy_file or settings.policy_file)
     except PolicyError as exc:
         raise usage_error(str(exc)) from None
-    # Materialised first, so a malformed line anywhere means nothing on stdout.
-    events = list(_events(logs, settings))
-    if keep is not None:
-        keep.extend(events)
-    try:
-        return replay_leads(events, parse_time(as_of), policy, known)
-    except UnrecordedEventError as exc:
-        raise usage_error(str(exc)) from None
+    with fewer_collections():
+        # Materialised first, so a malformed line anywhere means nothing on stdout.
+        events = list(_events(logs, settings))
+        if keep is not None:
+            keep.extend(events)
+        try:
+            return replay_leads(events, parse_time(as_of), policy, known)
+        except UnrecordedEventError as exc:
+            raise usage_error(str(exc)) from None
 
 
 def _lead_view(state: LeadState, logs: list[str], events: list[Event]) -> dict[str, Any]:

@@ -1,9 +1,11 @@
-"""Read the event log back out of Kafka, in a deterministic order, with kafka-python.
+"""Read the event log back out of Kafka, in a deterministic order, with librdkafka.
 
 Per-subject order is what the folds depend on, and Kafka keeps it per partition. The
 records are ordered by event time, each subject's own records kept in their log order
 (see ``event_time_order``); ties go by (topic, partition, offset), so the same topics
 always give the same sequence.
+
+The records are read with librdkafka (``streams.log_reader``).
 """
 
 from __future__ import annotations
@@ -13,11 +15,11 @@ import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-
-from kafka import KafkaConsumer, TopicPartition
+from typing import Any
 
 from schemas.codec import DecodeError, decode
 from schemas.events import Event
+from streams.log_reader import drain, ends_now, reader
 from streams.sealing import LeadKey
 
 log = logging.getLogger(__name__)
@@ -40,41 +42,27 @@ class ReadStats:
 
 
 def _read_all(
-    consumer: KafkaConsumer, ends: dict[TopicPartition, int], stats: ReadStats
-) -> dict[TopicPartition, list[LogRecord]]:
-    """Every record up to ``ends``, all partitions fetched together.
-
-    One partition at a time cost a fetch wait (``fetch_max_wait_ms``) at the end of
-    each; fetching them together keeps the broker's batches flowing.
-    """
-    records: dict[TopicPartition, list[LogRecord]] = {tp: [] for tp in ends}
-    pending = {tp for tp, end in ends.items() if end > 0}
-    consumer.assign(list(ends))
-    consumer.seek_to_beginning(*ends)
-    while pending:
-        for tp, batch in consumer.poll(timeout_ms=1000, max_records=50_000).items():
-            out = records[tp]
-            for message in batch:
-                if message.offset >= ends[tp]:
-                    continue
-                stats.records += 1
-                try:
-                    event = decode(message.value)
-                except DecodeError:
-                    # Undecodable input never entered the log of record: the worker
-                    # rejected it to the rejections topic, with its bytes.
-                    stats.undecodable += 1
-                    continue
-                if message.key != event.subject.encode():
-                    # The worker refuses an event not keyed by its subject (it could
-                    # sit on another lead's partition, out of that lead's order), so
-                    # the log of record leaves it out too.
-                    stats.miskeyed += 1
-                    continue
-                out.append(
-                    LogRecord(tp.topic, tp.partition, message.offset, message.timestamp, event)
-                )
-        pending = {tp for tp in pending if consumer.position(tp) < ends[tp]}
+    consumer: Any, ends: dict[tuple[str, int], int], stats: ReadStats
+) -> dict[tuple[str, int], list[LogRecord]]:
+    records: dict[tuple[str, int], list[LogRecord]] = {tp: [] for tp in ends}
+    for message in drain(consumer, ends):
+        stats.records += 1
+        try:
+            event = decode(message.value())
+        except DecodeError:
+            # Undecodable input never entered the log of record: the worker rejected
+            # it to the rejections topic, with its bytes.
+            stats.undecodable += 1
+            continue
+        if message.key() != event.subject.encode():
+            # The worker refuses an event not keyed by its subject (it could sit on
+            # another lead's partition, out of that lead's order), so the log of
+            # record leaves it out too.
+            stats.miskeyed += 1
+            continue
+        topic, partition = message.topic(), message.partition()
+        out = records[(topic, partition)]
+        out.append(LogRecord(topic, partition, message.offset(), message.timestamp()[1], event))
     return records
 
 
@@ -83,19 +71,13 @@ def read_topics(
 ) -> Iterator[Event]:
     """Every decodable event of ``topics`` from the start up to their current end."""
     stats = stats if stats is not None else ReadStats()
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    consumer = reader(bootstrap)
     try:
-        partitions = [
-            TopicPartition(topic, p)
-            for topic in topics
-            for p in sorted(consumer.partitions_for_topic(topic) or ())
-        ]
-        ends = consumer.end_offsets(partitions)
+        ends = ends_now(consumer, topics)
         by_partition = _read_all(consumer, ends, stats)
-        per_partition = [by_partition[tp] for tp in partitions]
     finally:
         consumer.close()
-    for record in event_time_order(per_partition):
+    for record in event_time_order(list(by_partition.values())):
         yield record.event
 
 
@@ -126,28 +108,17 @@ def read_keys(bootstrap: str, key_topic: str) -> dict[str, LeadKey]:
     Replay and export open sealed persons with these; a lead whose key is gone was
     erased (crypto-shredded), and shows as such.
     """
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    consumer = reader(bootstrap)
     keys: dict[str, LeadKey] = {}
     try:
-        partitions = [
-            TopicPartition(key_topic, p)
-            for p in sorted(consumer.partitions_for_topic(key_topic) or ())
-        ]
-        ends = consumer.end_offsets(partitions)
-        consumer.assign(partitions)
-        consumer.seek_to_beginning(*partitions)
-        pending = {tp for tp in partitions if ends[tp] > 0}
-        while pending:
-            for tp, batch in consumer.poll(timeout_ms=1000).items():
-                for message in batch:
-                    if message.offset >= ends[tp] or message.key is None:
-                        continue
-                    lead_id = table_key(message.key)
-                    if message.value is None:
-                        keys.pop(lead_id, None)
-                    else:
-                        keys[lead_id] = LeadKey.from_json(message.value)
-            pending = {tp for tp in pending if consumer.position(tp) < ends[tp]}
+        for message in drain(consumer, ends_now(consumer, [key_topic])):
+            if message.key() is None:
+                continue
+            lead_id = table_key(message.key())
+            if message.value() is None:
+                keys.pop(lead_id, None)
+            else:
+                keys[lead_id] = LeadKey.from_json(message.value())
     finally:
         consumer.close()
     return keys

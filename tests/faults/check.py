@@ -16,7 +16,7 @@ ids the scenario knows must each be in the record log or rejected.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 from projections.lead_state import LeadState, state_from_json, state_to_json, to_view
@@ -46,7 +46,7 @@ class Verdict:
 
 
 def _differing_fields(live: LeadState, want: LeadState) -> list[str]:
-    return [name for name in LeadState.__slots__ if getattr(live, name) != getattr(want, name)]
+    return [f.name for f in fields(LeadState) if getattr(live, f.name) != getattr(want, f.name)]
 
 
 def _decoded(record: Record) -> Event | None:
