@@ -137,9 +137,12 @@ def test_sigterm_stops_the_worker_after_the_broker_is_gone(
     try:
         worker.wait_until("web answer with partitions", worker.serving)
         own_broker.stop()
-        # The hang needs a fetch in its retry back-off: wait until the worker says so
-        # (which fetch fails first, messages or offsets, is a matter of timing).
-        worker.wait_until("failed fetch", lambda: "Failed fetch" in worker.log())
+        # The hang needs a fetch in its retry back-off: wait until the worker's client
+        # says the broker is gone (which request notices first, a fetch of messages or
+        # offsets or a new connection, is a matter of timing; under load the first
+        # "Failed fetch" line came after the wait once).
+        gone = ("Failed fetch", "Unable connect to node", "could not be established")
+        worker.wait_until("broker gone", lambda: any(sign in worker.log() for sign in gone))
         os.kill(worker.process.pid, signal.SIGTERM)  # the parent only, as a supervisor does
         assert worker.stops_within(STOP_BOUND_S), worker.log()[-3000:]
         log = worker.log()
