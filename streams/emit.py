@@ -6,9 +6,10 @@ writer of the escalations, notifications, partner-activity and clocks topics.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from typing import Any
 
 from projections.lead_state import iso_z
@@ -52,45 +53,58 @@ def escalation_row(escalation: EscalationRaised) -> bytes:
 async def emit(
     rt: Runtime, outputs: Iterable[Envelope], partition: int, aggregate: str = "lead"
 ) -> None:
-    """Send each output; deadlines are also indexed by due time for the timer.
+    """Send each output and wait until the broker has them all; deadlines are also
+    indexed by due time for the timer.
 
     ``aggregate`` names the fold that emitted them (lead, agreement or dispute): the
     timer's ``DeadlineDue`` carries it back to that fold.
+
+    The caller records its new state only after this returns. Faust flushes its
+    producer before it commits an offset, but a kill -9 can land some of an event's
+    writes and not others (they go to different partitions): a state on its changelog
+    with its escalation lost, and the redelivered event a duplicate that emits nothing
+    again. Waiting for delivery first makes "state written" imply "outputs delivered".
     """
+    sent: list[Awaitable[Any]] = []
     for output in outputs:
         payload = encode(output)
         key = output.subject.encode()
         if isinstance(output, ShareRecorded | SharedLeadReleased):
             # A command for another aggregate: the clocks topic has the same partitions
             # as the leads and agreements topics, so it reaches the worker owning it.
-            await rt.clocks_topic.send(key=key, value=payload)
+            sent.append(await rt.clocks_topic.send(key=key, value=payload))
         elif isinstance(output, PartnerActivity):
-            await rt.partner_activity_topic.send(key=key, value=payload)
+            sent.append(await rt.partner_activity_topic.send(key=key, value=payload))
         elif isinstance(output, CommissionAccrued):
-            await rt.notifications_topic.send(key=key, value=payload)
+            sent.append(await rt.notifications_topic.send(key=key, value=payload))
         elif isinstance(output, LeadShareRejected):
-            await rt.rejections_topic.send(key=key, value=payload)
+            sent.append(await rt.rejections_topic.send(key=key, value=payload))
         elif isinstance(output, EscalationRaised):
             rt.counters.escalations += 1
             rt.escalations[output.data.escalation_id] = escalation_row(output)
-            await rt.escalations_topic.send(key=key, value=payload)
+            sent.append(await rt.escalations_topic.send(key=key, value=payload))
         elif isinstance(output, NotificationRaised):
-            await rt.notifications_topic.send(key=key, value=payload)
+            sent.append(await rt.notifications_topic.send(key=key, value=payload))
         elif isinstance(output, DeadlineScheduled):
             bucket = deadline_index.add(
                 rt.deadlines, partition, output.subject, output.data.due_at, aggregate
             )
             rt.schedule.note(bucket)
-            await rt.clocks_topic.send(key=key, value=payload)
+            sent.append(await rt.clocks_topic.send(key=key, value=payload))
         elif isinstance(output, DeadlineCancelled):
-            await rt.clocks_topic.send(key=key, value=payload)
+            sent.append(await rt.clocks_topic.send(key=key, value=payload))
         else:
             raise TypeError(f"no route for emitted event type {output.type}")
+    if sent:
+        await asyncio.gather(*sent)
 
 
 async def reject(rt: Runtime, rejection: EventRejected) -> None:
+    """Send the rejection and wait until the broker has it: the message is then
+    acknowledged, and a rejection lost would leave it neither processed nor rejected."""
     rt.counters.rejected += 1
-    await rt.rejections_topic.send(key=rejection.subject.encode(), value=encode(rejection))
+    sent = await rt.rejections_topic.send(key=rejection.subject.encode(), value=encode(rejection))
+    await sent
 
 
 async def reject_failure(rt: Runtime, message: Any, exc: Exception) -> None:

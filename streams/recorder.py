@@ -6,11 +6,12 @@ from the runtime's clock, and appended to the record-log topic on the partition 
 came in on (same key, same partition count: the record log is co-partitioned with
 intake and the tables). A partner's own ``record`` is replaced, never trusted.
 
-The head is written right after the append (:func:`advance_head`), before the fold.
-A crash before its changelog write landed re-appends the event on redelivery with
-the same ``prev_hash``, which ``chain.first_break`` reads as a redelivery (replay
-dedupes on event id); after it landed, the redelivery is not appended again
-(:func:`already_recorded`) but still folded, as its state was not written.
+The append is awaited until the broker has it; only then is the head written
+(:func:`advance_head`), before the fold. A crash before the head's changelog write
+landed re-appends the event on redelivery with the same ``prev_hash``, which
+``chain.first_break`` reads as a redelivery (replay dedupes on event id); after it
+landed, the record is known to be in the log, and the redelivery is not appended
+again (:func:`already_recorded`) but still folded, as its state was not written.
 """
 
 from __future__ import annotations
@@ -49,12 +50,18 @@ async def append(rt: Runtime, topic: Any, event: E, partition: int, offset: int)
     """The event as stamped and appended to ``topic`` (a record-log topic)."""
     head = _head(rt, event.subject)
     stamped = stamp(event, head["hash"] if head else None, rt.clock())
-    await topic.send(
+    sent = await topic.send(
         key=event.subject.encode(),
         value=encode(stamped),
         partition=partition,
         headers=[(INTAKE_HEADER, f"{partition}:{offset}".encode())],
     )
+    # Log first: the chain head and the state are written only once the broker has the
+    # record. Faust flushes before it commits, but a kill -9 can land some writes of an
+    # event and not others (different partitions); a head that landed without its
+    # record made the redelivery skip the append, and the event was lost from the
+    # record log (the fault harness's crash scenario: "neither recorded nor rejected").
+    await sent
     return stamped
 
 

@@ -4,6 +4,7 @@ rejected with their reason (counted apart from partner input)."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,7 @@ from streams import deadline_index
 from streams.clock_agent import apply_due, deadline_due
 from streams.runtime import Runtime
 from tests.agreements import T0, Agreement, at, fold
+from tests.delivery import delivered
 
 
 @dataclass
@@ -28,8 +30,9 @@ class FakeTopic:
     def get_topic_name(self) -> str:
         return self.name
 
-    async def send(self, key: bytes, value: bytes) -> None:
+    async def send(self, key: bytes, value: bytes) -> asyncio.Future[Any]:
         self.sent.append(decode(value))
+        return delivered()
 
 
 def _runtime() -> Runtime:

@@ -7,6 +7,7 @@ a retry found the clock already fired.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from schemas.codec import encode
 from streams.clock_agent import apply_due, deadline_due
 from streams.runtime import Runtime
 from streams.settings import Settings
+from tests.delivery import delivered
 from tests.leads import Lead, at, fold
 
 
@@ -29,8 +31,9 @@ class Topic:
     def __init__(self) -> None:
         self.sent: list[bytes] = []
 
-    async def send(self, *, key: bytes, value: bytes, **_: Any) -> None:
+    async def send(self, *, key: bytes, value: bytes, **_: Any) -> asyncio.Future[Any]:
         self.sent.append(value)
+        return delivered()
 
 
 def runtime(escalations_topic: Any) -> Runtime:

@@ -6,6 +6,7 @@ the key and person tables hold, and the order erasure needs (state, then the key
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +20,7 @@ from schemas.system_events import EventRejected
 from streams.lead_agent import handle_lead_message
 from streams.personal_data import person_in_view
 from streams.recorder import INTAKE_HEADER
+from tests.delivery import delivered
 from tests.leads import Lead, at
 from tests.partners import SharedLead
 from tests.unit.test_clock_send_order import Topic
@@ -33,9 +35,10 @@ class LogTopic(Topic):
         super().__init__()
         self.headers: list[Any] = []
 
-    async def send(self, *, key: bytes, value: bytes, **extra: Any) -> None:
+    async def send(self, *, key: bytes, value: bytes, **extra: Any) -> asyncio.Future[Any]:
         self.sent.append(value)
         self.headers.append(extra.get("headers"))
+        return delivered()
 
 
 def _rt() -> Any:
