@@ -49,7 +49,16 @@ def test_state_survives_a_restart_and_the_next_event_applies(
         worker.stop()
         worker.start()
         worker.wait_ready()
-        assert worker.get(f"/leads/{lead.lead_id}").json() == lead_view(first, before)
+        # "Ready" comes while the table is still being rebuilt from its changelog (a
+        # lead not loaded yet answers 404), so wait for the recovered state itself.
+        recovered: list[object] = []
+
+        def state_recovered() -> bool:
+            recovered[:] = [worker.get(f"/leads/{lead.lead_id}").json()]
+            return recovered[0] != {"error": f"unknown lead {lead.lead_id!r}"}
+
+        wait_until("the lead's state recovered", state_recovered, stall_s=60)
+        assert recovered[0] == lead_view(first, before)
         with producer(kafka_bootstrap) as prod:
             publish(prod, topic_name(LEADS, namespace), after)
         final = replay_leads([*before, after], at(4), Policy()).leads[lead.lead_id]
