@@ -20,6 +20,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+from streams.ack_guard import mark_handled
 from streams.backlog import note_applied
 from streams.commit_watchdog import HANDLING
 from streams.emit import reject_failure
@@ -42,6 +43,7 @@ async def finished_events(stream: Any) -> AsyncIterator[Any]:
             yield event
         finally:
             HANDLING.end(token)
+        mark_handled(event.message)
         event.ack()
 
 

@@ -12,6 +12,7 @@ import faust
 
 from projections.policy import Policy
 from streams import (
+    ack_guard,
     agreement_agent,
     agreement_views,
     clock_agent,
@@ -81,6 +82,7 @@ def _bytes_table(app: Any, name: str, help_text: str) -> Any:
 
 
 def build_app(settings: Settings, policy: Policy) -> Any:
+    ack_guard.install()  # only finished handlings acknowledge (streams/ack_guard.py)
     app = faust.App(
         settings.app_id,
         broker=broker_urls(settings.bootstrap_servers),

@@ -14,15 +14,23 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from streams.ack_guard import counts
 from streams.agent_loop import finished_events
+
+
+class FakeMessage:
+    """Stands in for Faust's message (weak-referenceable, as Faust's is)."""
 
 
 @dataclass
 class RecordingEvent:
     name: str
     acked: list[str]
+    message: FakeMessage = field(default_factory=FakeMessage)
 
     def ack(self) -> bool:
+        # The guard (streams/ack_guard.py) lets an ack count only for a handled message.
+        assert counts(self.message), "acknowledged before it was marked handled"
         self.acked.append(self.name)
         return True
 
