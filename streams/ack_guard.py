@@ -14,19 +14,26 @@ absent from the record log, the tables and every changelog.
 :func:`install` wraps Faust's ``Consumer.ack``: an acknowledgement counts (its offset
 may be committed) only for a message :func:`finished_events` marked handled; any other
 acknowledgement on an acknowledged topic just forgets the message, leaving a gap that
-holds the partition's commits back until the message, read again under the new
-generation, is handled. Topics without acks (changelogs) are left alone.
+holds the partition's commits back until the message, read again, is handled. Faust
+does not always read it again (it remembers how far it has read each partition), so
+the guard also asks for the partition to be rewound to the forgotten offset
+(:func:`rewind_forgotten`, run by a one-second timer): the message and those after it
+are read again, and the ones already handled are duplicates the folds skip. Topics
+without acks (changelogs) are left alone.
 """
 
 from __future__ import annotations
 
+import logging
 import weakref
 from typing import Any
 
 from faust.transport.consumer import Consumer
 from faust.types.tuples import ack_lock
 
+log = logging.getLogger(__name__)
 _HANDLED: weakref.WeakSet[Any] = weakref.WeakSet()
+_FORGOTTEN: dict[Any, int] = {}  # partition (Faust TP) -> lowest forgotten offset
 
 
 def mark_handled(message: Any) -> None:
@@ -50,7 +57,35 @@ def install() -> None:
         with ack_lock:  # Faust's own lock for its ack bookkeeping
             self._unacked_messages.discard(message)
             message.acked = True
+            known = _FORGOTTEN.get(message.tp)
+            _FORGOTTEN[message.tp] = message.offset if known is None else min(known, message.offset)
         return False
 
     ack.leadledger_guard = True  # type: ignore[attr-defined]
     Consumer.ack = ack  # type: ignore[method-assign]
+
+
+async def rewind_forgotten(consumer: Any) -> dict[Any, int]:
+    """Seek each partition still held back to its lowest forgotten offset; what was done."""
+    with ack_lock:
+        pending = dict(_FORGOTTEN)
+        _FORGOTTEN.clear()
+    assigned = consumer.assignment()
+    done = {}
+    for tp, offset in pending.items():
+        if tp in assigned:
+            await consumer.seek(tp, offset)
+            done[tp] = offset
+    return done
+
+
+def register(app: Any) -> None:
+    """The one-second timer that rewinds partitions to their forgotten messages."""
+
+    @app.timer(interval=1.0)  # type: ignore[untyped-decorator]
+    async def rewind_skipped() -> None:
+        try:
+            if done := await rewind_forgotten(app.consumer):
+                log.info("reading again from the messages Faust skipped: %s", done)
+        except Exception:
+            log.exception("rewinding to skipped messages failed")

@@ -144,5 +144,6 @@ def build_app(settings: Settings, policy: Policy) -> Any:
     privacy_views.register(rt)
     log_level.install(app)
     commit_watchdog.install(app, settings.commit_stall_seconds, settings.bootstrap_servers)
+    ack_guard.register(app)
     app.leadledger = rt  # type: ignore[attr-defined]  # reachable from tests and the CLI
     return app

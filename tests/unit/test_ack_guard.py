@@ -99,3 +99,28 @@ def test_installing_twice_wraps_once() -> None:
     wrapped = Consumer.ack
     ack_guard.install()
     assert Consumer.ack is wrapped
+
+
+@dataclass
+class SeekingConsumer:
+    held: set[Any]
+    seeks: list[tuple[Any, int]] = field(default_factory=list)
+
+    def assignment(self) -> set[Any]:
+        return self.held
+
+    async def seek(self, tp: Any, offset: int) -> None:
+        self.seeks.append((tp, offset))
+
+
+async def test_a_forgotten_message_rewinds_its_partition_to_it() -> None:
+    ack_guard.install()
+    await ack_guard.rewind_forgotten(SeekingConsumer(held=set()))  # earlier tests' leftovers
+    consumer = _consumer()
+    for offset in (181, 179, 180):
+        _ack(consumer, FakeMessage("ns.leads", 5, offset))
+    _ack(consumer, FakeMessage("ns.leads", 4, 7))  # a partition no longer held
+    seeking = SeekingConsumer(held={("ns.leads", 5)})
+    assert await ack_guard.rewind_forgotten(seeking) == {("ns.leads", 5): 179}
+    assert seeking.seeks == [(("ns.leads", 5), 179)]
+    assert await ack_guard.rewind_forgotten(seeking) == {}  # done once
