@@ -41,9 +41,12 @@ faults: setup
 	$(PY) -m tests.faults --events $(FAULT_EVENTS) --rate $(FAULT_RATE) $(FAULT_ARGS)
 
 # The small size CI runs after `make test` (about five minutes on two busy cores): every
-# scenario but the 1,000,000-lead recovery one.
+# scenario but the 1,000,000-lead recovery one, on one fixed seed so that a CI result
+# can be rerun. Seed 10073 lost events to Faust's skipped-message acks before the ack
+# guard. `make faults` draws a new seed each run; seed 7 still loses events in some
+# runs (open, README "Reliability").
 faults-ci: setup
-	$(PY) -m tests.faults --events 1500 --rate 50 --bad-copies 5 \
+	$(PY) -m tests.faults --events 1500 --rate 50 --bad-copies 5 --seed 10073 \
 		--scenarios crash,workers,broker,badinput
 
 kafka-start: setup
