@@ -9,11 +9,10 @@ escape: every failure becomes an ``EventRejected`` carrying the original bytes.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from typing import Any
 
 from projections.agreement_state import EMPTY_BOOK, AgreementLookup
-from projections.lead import HANDLERS, Outcome, evolve
+from projections.lead import HANDLERS, Outcome, evolve, state_from_json, state_to_json
 from schemas.agreement_events import LeadShared
 from schemas.codec import DecodeError, decode, encode
 from schemas.envelope import Envelope
@@ -21,10 +20,8 @@ from schemas.events import PARTNER_EVENT_TYPES
 from schemas.lead_events import LeadCaptured
 from schemas.privacy_events import ErasureRequested
 from schemas.system_events import LeadShareRejected
-from streams.agent_loop import handle_batches
-from streams.backlog import note_applied
-from streams.emit import emit, reject, reject_failure
-from streams.lead_batch import LeadBatch
+from streams.agent_loop import handle_each
+from streams.emit import emit, reject
 from streams.personal_data import remember_person, seal, sealed_original, shred
 from streams.recorder import advance_head, already_recorded, append
 from streams.rejections import rejection_for
@@ -54,56 +51,8 @@ def envelope_problems(event: Envelope, key: bytes | None) -> list[str]:
     return problems
 
 
-async def handle_lead_batch(rt: Runtime, events: Sequence[Any]) -> None:
-    """Each event of a batch in order, on one working copy of the leads it touches.
-
-    An event's failure is that event's rejection; the others still apply. The working
-    copy is written back once, after every event of the batch was handled, and only
-    then are the events noted as applied (and, by the caller, acknowledged).
-    """
-    async with rt.lead_lock:
-        batch = LeadBatch(rt.leads, rt.chain_heads)
-        try:
-            for event in events:
-                message = event.message
-                try:
-                    await _handle(
-                        rt,
-                        batch,
-                        message.key,
-                        message.value,
-                        partition=message.partition,
-                        offset=message.offset,
-                    )
-                except Exception as exc:
-                    log.exception("unexpected failure on %s", message.tp)
-                    await reject_failure(rt, message, exc)
-        finally:
-            batch.flush()
-    for event in events:
-        message = event.message
-        note_applied(rt, message.topic, message.partition, message.offset)
-
-
 async def handle_lead_message(
     rt: Runtime, key: bytes | None, value: bytes | None, partition: int, offset: int
-) -> None:
-    """One message as a batch of its own (failures propagate, for the tests)."""
-    batch = LeadBatch(rt.leads, rt.chain_heads)
-    try:
-        await _handle(rt, batch, key, value, partition=partition, offset=offset)
-    finally:
-        batch.flush()
-
-
-async def _handle(
-    rt: Runtime,
-    batch: LeadBatch,
-    key: bytes | None,
-    value: bytes | None,
-    *,
-    partition: int,
-    offset: int,
 ) -> None:
     """Decode, check, seal, record (append, chain head), fold, emit, write state.
 
@@ -127,16 +76,17 @@ async def _handle(
         )
         return
     event: Envelope = await seal(rt, decoded)
-    state = batch.state(event.subject)
-    seen = state.seen if state else _NONE
-    if not already_recorded(rt, event.subject, event.event_id, seen, batch.heads):
-        event = await append(rt, rt.lead_log_topic, event, partition, offset, heads=batch.heads)
+    raw_state = rt.leads.get(event.subject)
+    state = state_from_json(raw_state) if raw_state else None
+    fresh = not already_recorded(rt, event.subject, event.event_id, state.seen if state else _NONE)
+    if fresh:
+        event = await append(rt, rt.lead_log_topic, event, partition, offset)
         # At once, not after the state: an event that then fails (an internal-error
         # rejection) is in the log, and the next one must link after it.
-        advance_head(rt, event, batch.heads)
+        advance_head(rt, event)
     outcome = evolve(state, event, rt.policy, await _agreements_for(rt, event))
     if outcome.rejection is not None or outcome.state is None:
-        await _refused(rt, batch, event, outcome, key=key, where=where)
+        await _refused(rt, event, outcome, key, where)
     elif outcome.duplicate:
         rt.counters.duplicates += 1
     else:
@@ -144,32 +94,25 @@ async def _handle(
         # event becomes an internal-error rejection, and nothing it caused is lost from
         # the state (a clock that fired is still due, so it fires again under its id).
         await emit(rt, outcome.emitted, partition)
-        batch.put(event.subject, outcome.state)
+        rt.leads[event.subject] = state_to_json(outcome.state)
         if isinstance(event, LeadCaptured):
             remember_person(rt, event)
     if isinstance(event, ErasureRequested) and outcome.rejection is None:
         # Only now that the state records whom to tell may the key go (a redelivered
-        # request, a duplicate, shreds again: deleting a deleted key is a no-op). The
-        # state is written when the batch ends, so the key goes then.
-        batch.after_flush(lambda: shred(rt, event.subject))
+        # request, a duplicate, shreds again: deleting a deleted key is a no-op).
+        shred(rt, event.subject)
     if outcome.rejection is None and outcome.state is not None:
         # Counted last, so a failure above is counted once, as a rejection, never twice.
         rt.counters.processed += 1
 
 
 async def _refused(
-    rt: Runtime,
-    batch: LeadBatch,
-    event: Envelope,
-    outcome: Outcome,
-    *,
-    key: bytes | None,
-    where: dict[str, Any],
+    rt: Runtime, event: Envelope, outcome: Outcome, key: bytes | None, where: dict[str, Any]
 ) -> None:
     """A refusal by the fold: the refused share is recorded, anything else rejected."""
     if outcome.state is not None:
         await emit(rt, outcome.emitted, where["partition"])
-        batch.put(event.subject, outcome.state)
+        rt.leads[event.subject] = state_to_json(outcome.state)
     if any(isinstance(e, LeadShareRejected) for e in outcome.emitted):
         rt.counters.rejected += 1  # its LeadShareRejected is the rejection record
         return
@@ -195,4 +138,4 @@ async def _agreements_for(rt: Runtime, event: Envelope) -> AgreementLookup:
 def register(rt: Runtime) -> None:
     @rt.app.agent(rt.leads_topic, name="leads")  # type: ignore[untyped-decorator]
     async def leads_agent(stream: Any) -> None:
-        await handle_batches(rt, stream, handle_lead_batch)
+        await handle_each(rt, stream, handle_lead_message)

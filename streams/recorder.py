@@ -16,7 +16,6 @@ dedupes on event id); after it landed, the redelivery is not appended again
 from __future__ import annotations
 
 import json
-from collections.abc import MutableMapping
 from typing import Any, TypeVar
 
 from projections.chain import stamp
@@ -31,33 +30,24 @@ came from, so an auditor (and the fault harness) can account for every intake of
 after the janitor deleted intake."""
 
 
-Heads = MutableMapping[str, bytes]
-"""The chain heads: ``rt.chain_heads`` itself, or a batch's working copy of it
-(``streams.lead_batch``); ``None`` below means the table."""
-
-
-def _head(rt: Runtime, subject: str, heads: Heads | None = None) -> dict[str, Any] | None:
-    raw = (rt.chain_heads if heads is None else heads).get(subject)
+def _head(rt: Runtime, subject: str) -> dict[str, Any] | None:
+    raw = rt.chain_heads.get(subject)
     return json.loads(raw) if raw else None
 
 
-def already_recorded(
-    rt: Runtime, subject: str, event_id: str, seen: frozenset[str], heads: Heads | None = None
-) -> bool:
+def already_recorded(rt: Runtime, subject: str, event_id: str, seen: frozenset[str]) -> bool:
     """The event is in the record log already: a duplicate the fold will skip.
 
     ``seen`` is the lead's (or aggregate's) applied event ids; the head catches a
     repeat of an event no state remembers (e.g. one refused for an unknown lead).
     """
-    head = _head(rt, subject, heads)
+    head = _head(rt, subject)
     return event_id in seen or (head is not None and head["event_id"] == event_id)
 
 
-async def append(
-    rt: Runtime, topic: Any, event: E, partition: int, offset: int, *, heads: Heads | None = None
-) -> E:
+async def append(rt: Runtime, topic: Any, event: E, partition: int, offset: int) -> E:
     """The event as stamped and appended to ``topic`` (a record-log topic)."""
-    head = _head(rt, event.subject, heads)
+    head = _head(rt, event.subject)
     stamped = stamp(event, head["hash"] if head else None, rt.clock())
     await topic.send(
         key=event.subject.encode(),
@@ -68,9 +58,9 @@ async def append(
     return stamped
 
 
-def advance_head(rt: Runtime, stamped: Envelope, heads: Heads | None = None) -> None:
+def advance_head(rt: Runtime, stamped: Envelope) -> None:
     """The subject's chain now ends at ``stamped``."""
     assert stamped.record is not None
-    (rt.chain_heads if heads is None else heads)[stamped.subject] = json.dumps(
+    rt.chain_heads[stamped.subject] = json.dumps(
         {"hash": stamped.record.hash, "event_id": stamped.event_id}
     ).encode()
