@@ -7,7 +7,6 @@ harness took its last answer for the worker's, and the broker scenario reported 
 
 from __future__ import annotations
 
-import gc
 import time
 from pathlib import Path
 
@@ -21,13 +20,7 @@ from streams.localcluster import LocalCluster
 from tests.faults.observe import Observer
 from tests.ports import free_port
 
-pytestmark = [
-    pytest.mark.integration,
-    # kafka-python leaves the sockets of its failed connections to the killed broker to
-    # the garbage collector; they are collected here (below), not in a later test.
-    pytest.mark.filterwarnings("ignore::ResourceWarning"),
-    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
-]
+pytestmark = pytest.mark.integration
 TOPIC, GROUP = "observed", "observed-group"
 PARTITIONS = [TopicPartition(TOPIC, p) for p in range(3)]
 
@@ -68,4 +61,3 @@ def test_committed_offsets_after_the_coordinators_broker_is_killed(tmp_path: Pat
         observer.close()
     finally:
         cluster.stop()
-        gc.collect()
