@@ -31,6 +31,8 @@ from typing import Any
 from faust.transport.consumer import Consumer
 from faust.types.tuples import ack_lock
 
+from streams import commit_guard
+
 log = logging.getLogger(__name__)
 _HANDLED: weakref.WeakSet[Any] = weakref.WeakSet()
 _FORGOTTEN: dict[Any, int] = {}  # partition (Faust TP) -> lowest forgotten offset
@@ -52,6 +54,8 @@ def install() -> None:
 
     def ack(self: Any, message: Any) -> bool:
         if counts(message) or not self.app.topics.acks_enabled_for(message.topic):
+            if counts(message):
+                commit_guard.note_handled(message.tp, message.offset)
             _HANDLED.discard(message)
             return bool(original(self, message))
         with ack_lock:  # Faust's own lock for its ack bookkeeping

@@ -16,6 +16,7 @@ from streams import (
     agreement_agent,
     agreement_views,
     clock_agent,
+    commit_guard,
     commit_watchdog,
     janitor,
     lead_agent,
@@ -83,6 +84,7 @@ def _bytes_table(app: Any, name: str, help_text: str) -> Any:
 
 def build_app(settings: Settings, policy: Policy) -> Any:
     ack_guard.install()  # only finished handlings acknowledge (streams/ack_guard.py)
+    commit_guard.install()  # commits pass only handled or absent offsets (commit_guard.py)
     app = faust.App(
         settings.app_id,
         broker=broker_urls(settings.bootstrap_servers),
@@ -145,5 +147,17 @@ def build_app(settings: Settings, policy: Policy) -> Any:
     log_level.install(app)
     commit_watchdog.install(app, settings.commit_stall_seconds, settings.bootstrap_servers)
     ack_guard.register(app)
+    commit_guard.watch(
+        {
+            topic.get_topic_name()
+            for topic in (
+                rt.leads_topic,
+                rt.agreements_topic,
+                rt.clocks_topic,
+                rt.partner_activity_topic,
+            )
+        }
+    )
+    commit_guard.register(app)
     app.leadledger = rt  # type: ignore[attr-defined]  # reachable from tests and the CLI
     return app

@@ -1,0 +1,306 @@
+"""A commit passes only offsets that were handled or that do not exist on the broker.
+
+Faust decides what to commit from its own bookkeeping, and that bookkeeping can pass
+messages no agent ever handled:
+
+* Its fetch loop (``Consumer.getmany``) stops iterating a fetched batch when flow
+  control pauses or the generation changes, and throws the rest away; the client's
+  position is already past them, so they are not fetched again. The next message read
+  is further on, and ``Consumer._add_gap`` takes the jump for a compacted or
+  transactional gap and marks every offset in it acknowledged. The fault harness's
+  workers and crash scenarios lost 31 consecutive offsets of one partition that way
+  (offsets 95-125: fetched, dropped, committed; seed 298340).
+* ``Consumer._new_offset`` lets the first offset after the committed one go unacked
+  (a one-offset hole at the head is taken for a transaction marker).
+
+So the worker keeps its own ledger per partition of the agents' topics:
+
+* *handled*: offsets whose handling finished (``streams/ack_guard.py`` reports them);
+* *missing*: offsets the broker did not return when asked for them. The client
+  fetches from its position, and a batch that starts after the position, or skips
+  offsets inside it, shows those offsets are not there (transaction markers, compacted
+  or deleted records). Observed where the client hands out fetched batches
+  (``FetchResult.getall``, in the consumer's thread) and where it seeks.
+
+A commit Faust computes is cut back to the first offset that is neither (the offsets
+it took from its acked list at and after that point are put back), and a partition
+whose head stays such a hole while later offsets were handled is read again from the
+hole (:func:`rewind_holes`, on a one-second timer): the handled ones come again as
+duplicates the folds skip (at-least-once), the dropped ones are handled at last.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import defaultdict
+from typing import Any
+
+from aiokafka.consumer.fetcher import Fetcher, FetchResult
+from faust.transport.consumer import Consumer
+
+log = logging.getLogger(__name__)
+
+_LOCK = threading.Lock()  # the ledger is written in the consumer's thread, read in the app's
+_WATCHED: set[str] = set()  # topic names whose partitions are guarded (the agents' topics)
+_HANDLED: defaultdict[Any, set[int]] = defaultdict(set)
+_MISSING: defaultdict[Any, list[tuple[int, int]]] = defaultdict(list)  # [start, end) spans
+_FIRST_FETCHED: dict[Any, int] = {}  # where reading began, when nothing was committed yet
+_NEXT: dict[Any, int] = {}  # the client's position after the last batch it handed out
+_SOUGHT: dict[Any, int] = {}  # a seek's target, until the next batch shows where it landed
+_SEEKS: defaultdict[Any, int] = defaultdict(
+    int
+)  # seeks so far: a batch spanning one is not evidence
+_HOLE_SEEN: dict[Any, int] = {}  # the hole found by the previous timer tick
+_REWOUND: dict[Any, tuple[int, float]] = {}  # the last hole read again, and when
+REREAD_AFTER_SECONDS = 10.0
+"""A hole still there this long after it was read again is read again (Faust drops
+re-read messages that arrive while it still iterates a batch fetched before the seek)."""
+
+
+def _key(tp: Any) -> tuple[str, int]:
+    # Faust's TP and aiokafka's TopicPartition are both (topic, partition) tuples.
+    return (tp[0], tp[1])
+
+
+def watch(topics: set[str]) -> None:
+    """Guard the partitions of these topics (the topics the agents read)."""
+    _WATCHED.update(topics)
+
+
+def note_handled(tp: Any, offset: int) -> None:
+    """The message at ``offset`` of ``tp`` was handled."""
+    with _LOCK:
+        _HANDLED[_key(tp)].add(offset)
+
+
+def note_sought(tp: Any, offset: int) -> None:
+    """The client was sent to ``offset``; the next batch shows what exists from there."""
+    if tp[0] in _WATCHED:
+        with _LOCK:
+            key = _key(tp)
+            _SOUGHT[key] = offset
+            _SEEKS[key] += 1
+
+
+def seeks(tp: Any) -> int:
+    with _LOCK:
+        return _SEEKS.get(_key(tp), 0)
+
+
+def note_fetched(tp: Any, start: int, end: int, offsets: list[int]) -> None:
+    """The client handed out ``offsets``, read from position ``start`` up to ``end``.
+
+    Whatever lies between where the client was sent (or stood after the last batch)
+    and ``start``, or between the offsets, or between the last one and ``end``, the
+    broker did not return: it does not exist.
+    """
+    if tp[0] not in _WATCHED or not offsets:
+        return
+    key = _key(tp)
+    with _LOCK:
+        expected = _SOUGHT.pop(key, _NEXT.get(key))
+        _FIRST_FETCHED.setdefault(key, start if expected is None else min(expected, start))
+        spans = _MISSING[key]
+        if expected is not None and expected < start:
+            spans.append((expected, start))
+        if end - start != len(offsets):
+            previous = start
+            for offset in offsets:
+                if offset > previous:
+                    spans.append((previous, offset))
+                previous = offset + 1
+            if end > previous:
+                spans.append((previous, end))
+        _NEXT[key] = end
+
+
+def note_unreliable(tp: Any) -> None:
+    """A batch was handed out that the ledger could not read: expect nothing of the next."""
+    with _LOCK:
+        _NEXT.pop(_key(tp), None)
+        _SOUGHT.pop(_key(tp), None)
+
+
+def first_unaccounted(tp: Any, base: int, upto: int) -> int | None:
+    """The first offset in ``[base, upto)`` neither handled nor missing, if any."""
+    key = _key(tp)
+    with _LOCK:
+        handled = _HANDLED.get(key, set())
+        spans = sorted(_MISSING.get(key, ()))
+        offset = base
+        while offset < upto:
+            if offset in handled:
+                offset += 1
+                continue
+            skip = next((end for start, end in spans if start <= offset < end), None)
+            if skip is None:
+                return offset
+            offset = skip
+        return None
+
+
+def _forget_below(tp: Any, offset: int) -> None:
+    """Committed up to ``offset``: the ledger below it is no longer needed."""
+    key = _key(tp)
+    with _LOCK:
+        handled = _HANDLED.get(key)
+        if handled:
+            handled.difference_update([o for o in handled if o < offset])
+        if key in _MISSING:
+            _MISSING[key] = [(s, e) for s, e in _MISSING[key] if e > offset]
+
+
+def forget(tps: Any) -> None:
+    """These partitions left this worker: their next owner starts from the commit."""
+    with _LOCK:
+        for tp in tps:
+            key = _key(tp)
+            for table in (_HANDLED, _MISSING, _FIRST_FETCHED, _NEXT, _SOUGHT, _HOLE_SEEN, _REWOUND):
+                table.pop(key, None)
+
+
+def _base(consumer: Any, tp: Any) -> int | None:
+    """Where the partition's uncommitted part begins."""
+    committed = consumer._committed_offset.get(tp)
+    if committed is not None:
+        return int(committed)
+    with _LOCK:
+        return _FIRST_FETCHED.get(_key(tp))
+
+
+def checked_commit(consumer: Any, tp: Any, proposed: int | None) -> int | None:
+    """``proposed`` (Faust's next commit for ``tp``), cut back to the first hole."""
+    if proposed is None or tp[0] not in _WATCHED:
+        return proposed
+    base = _base(consumer, tp)
+    if base is None:
+        return proposed
+    hole = first_unaccounted(tp, base, proposed)
+    if hole is None:
+        _forget_below(tp, proposed)
+        return proposed
+    # Faust removed [.., proposed) from its acked list; what was handled from the hole
+    # on goes back, so it is committed once the hole is filled.
+    with _LOCK:
+        handled = sorted(o for o in _HANDLED.get(_key(tp), ()) if hole <= o < proposed)
+    acked, index = consumer._acked[tp], consumer._acked_index[tp]
+    back = [o for o in handled if o not in index]
+    acked.extend(back)
+    acked.sort()
+    index.update(back)
+    log.warning(
+        "commit of %s held at offset %s: offsets up to %s were not all handled",
+        tp,
+        hole,
+        proposed,
+    )
+    if hole > base:
+        _forget_below(tp, hole)
+        return hole
+    return None
+
+
+def head_hole(consumer: Any, tp: Any) -> int | None:
+    """An offset at or after the commit that was never handled while later ones were."""
+    base = _base(consumer, tp)
+    if base is None:
+        return None
+    with _LOCK:
+        handled = _HANDLED.get(_key(tp))
+        highest = max(handled) if handled else None
+    if highest is None or highest < base:
+        return None
+    return first_unaccounted(tp, base, highest)
+
+
+async def rewind_holes(consumer: Any, now: float) -> dict[Any, int]:
+    """Read again from each hole that stood for two ticks (a dropped message); what was done.
+
+    Two ticks, so that a message the agent is handling right now (its partition's
+    later messages cannot have been handled before it) is never taken for a hole; and
+    a hole already read again only after ``REREAD_AFTER_SECONDS``, so that a long
+    queue ahead of the re-read messages does not restart the re-reading again and again.
+    """
+    done = {}
+    for tp in consumer.assignment():
+        if tp[0] not in _WATCHED:
+            continue
+        key = _key(tp)
+        hole = head_hole(consumer, tp)
+        with _LOCK:
+            before = _HOLE_SEEN.pop(key, None)
+            if hole is not None:
+                _HOLE_SEEN[key] = hole
+            rewound = _REWOUND.get(key)
+        if hole is None or hole != before:
+            continue
+        if rewound is not None and rewound[0] == hole and now - rewound[1] < REREAD_AFTER_SECONDS:
+            continue
+        await consumer.seek(tp, hole)
+        with _LOCK:
+            _REWOUND[key] = (hole, now)
+        done[tp] = hole
+    return done
+
+
+def install() -> None:
+    """Wrap the client's batch hand-out and seeks, and Faust's commit and revocation."""
+    if getattr(Consumer._new_offset, "leadledger_guard", False):
+        return
+    original_getall = FetchResult.getall
+    original_seek_to = Fetcher.seek_to
+    original_new_offset = Consumer._new_offset
+    original_revoked = Consumer.on_partitions_revoked
+
+    def getall(self: Any, max_records: int | None = None) -> list[Any]:
+        # Faust seeks from the app's thread while this runs in the consumer's: a batch
+        # handed out across a seek says nothing reliable about what exists.
+        seeks_before = seeks(self._topic_partition)
+        records = self._partition_records
+        start = records.next_fetch_offset if records is not None else None
+        got: list[Any] = original_getall(self, max_records)
+        if not got:
+            return got
+        tp = self._topic_partition
+        try:
+            end = self._assignment.state_value(tp).position
+        except Exception:  # the partition left the assignment meanwhile
+            end = None
+        if start is None or end is None or seeks(tp) != seeks_before:
+            note_unreliable(tp)  # unnoted, a missing offset is only read again, never passed
+        else:
+            note_fetched(tp, int(start), int(end), [r.offset for r in got])
+        return got
+
+    def seek_to(self: Any, tp: Any, offset: int) -> Any:
+        note_sought(tp, offset)
+        return original_seek_to(self, tp, offset)
+
+    def _new_offset(self: Any, tp: Any) -> int | None:
+        return checked_commit(self, tp, original_new_offset(self, tp))
+
+    async def on_partitions_revoked(self: Any, revoked: Any) -> None:
+        forget(revoked)
+        await original_revoked(self, revoked)
+
+    _new_offset.leadledger_guard = True  # type: ignore[attr-defined]
+    FetchResult.getall = getall
+    Fetcher.seek_to = seek_to
+    Consumer._new_offset = _new_offset  # type: ignore[method-assign]
+    Consumer.on_partitions_revoked = on_partitions_revoked  # type: ignore[method-assign]
+
+
+def register(app: Any) -> None:
+    """The one-second timer that reads holes again."""
+
+    @app.timer(interval=1.0)  # type: ignore[untyped-decorator]
+    async def rewind_dropped() -> None:
+        try:
+            if app.rebalancing:
+                return
+            if done := await rewind_holes(app.consumer, time.monotonic()):
+                log.warning("reading again from offsets fetched but never handled: %s", done)
+        except Exception:
+            log.exception("rewinding to never-handled offsets failed")

@@ -1,0 +1,145 @@
+"""A commit passes only offsets that were handled or that the broker showed do not exist.
+
+The regression: Faust's fetch loop dropped the rest of a fetched batch (offsets 95-125
+of one partition), took the jump to 126 for a compacted gap, and committed past the
+dropped messages; the fault harness found them neither recorded nor rejected.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from streams import commit_guard
+
+TP = ("ns.leads", 2)
+
+
+@pytest.fixture(autouse=True)
+def _clean_ledger() -> Iterator[None]:
+    commit_guard.watch({"ns.leads"})
+    commit_guard.forget([TP])
+    yield
+    commit_guard.forget([TP])
+
+
+@dataclass
+class FakeConsumer:
+    """The attributes of Faust's consumer the guard reads and writes."""
+
+    committed: int | None
+    _acked: dict[Any, list[int]] = field(default_factory=lambda: defaultdict(list))
+    _acked_index: dict[Any, set[int]] = field(default_factory=lambda: defaultdict(set))
+    sought: list[tuple[Any, int]] = field(default_factory=list)
+
+    @property
+    def _committed_offset(self) -> dict[Any, int | None]:
+        return {TP: self.committed}
+
+    def assignment(self) -> set[Any]:
+        return {TP}
+
+    async def seek(self, tp: Any, offset: int) -> None:
+        self.sought.append((tp, offset))
+
+
+def _handled(*offsets: int) -> None:
+    for offset in offsets:
+        commit_guard.note_handled(TP, offset)
+
+
+def test_a_dropped_batch_is_not_committed_past() -> None:
+    consumer = FakeConsumer(committed=93)
+    commit_guard.note_fetched(TP, 93, 126, list(range(93, 126)))  # all of them exist
+    commit_guard.note_fetched(TP, 126, 131, list(range(126, 131)))
+    _handled(93, 94, *range(126, 131))  # 95-125 dropped by Faust, never handled
+    # Faust, having taken 95-125 for a gap, proposes to commit up to 131.
+    assert commit_guard.checked_commit(consumer, TP, 131) == 95
+    # What was handled after the hole goes back to Faust's acked list for later.
+    assert consumer._acked[TP] == list(range(126, 131))
+    assert consumer._acked_index[TP] == set(range(126, 131))
+
+
+def test_a_hole_at_the_head_commits_nothing() -> None:
+    consumer = FakeConsumer(committed=100)
+    commit_guard.note_fetched(TP, 100, 103, [100, 101, 102])
+    _handled(101, 102)  # Faust passes a one-offset hole at the head; the guard does not
+    assert commit_guard.checked_commit(consumer, TP, 103) is None
+    assert consumer._acked[TP] == [101, 102]
+
+
+def test_offsets_the_broker_skipped_are_committed_past() -> None:
+    consumer = FakeConsumer(committed=100)
+    # A transaction marker at 102 and one at the end (105): never returned, never handled.
+    commit_guard.note_fetched(TP, 100, 106, [100, 101, 103, 104])
+    _handled(100, 101, 103, 104)
+    assert commit_guard.checked_commit(consumer, TP, 106) == 106
+
+
+def test_a_seek_that_lands_further_on_shows_the_offsets_between_are_gone() -> None:
+    consumer = FakeConsumer(committed=40)
+    commit_guard.note_sought(TP, 40)  # deleted below 57: the client resets to 57
+    commit_guard.note_fetched(TP, 57, 60, [57, 58, 59])
+    _handled(57, 58, 59)
+    assert commit_guard.checked_commit(consumer, TP, 60) == 60
+
+
+def test_a_batch_not_starting_where_the_last_ended_shows_a_gap_only_if_noted() -> None:
+    consumer = FakeConsumer(committed=10)
+    commit_guard.note_fetched(TP, 10, 12, [10, 11])
+    commit_guard.note_unreliable(TP)  # a batch 12-19 handed out across a seek: unread
+    commit_guard.note_fetched(TP, 20, 22, [20, 21])
+    _handled(10, 11, 20, 21)
+    assert commit_guard.checked_commit(consumer, TP, 22) == 12  # 12-19 are not taken as gone
+
+
+def test_nothing_committed_yet_counts_from_where_reading_began() -> None:
+    consumer = FakeConsumer(committed=None)
+    commit_guard.note_fetched(TP, 0, 4, [0, 1, 2, 3])
+    _handled(2, 3)
+    assert commit_guard.checked_commit(consumer, TP, 4) is None
+    _handled(0, 1)
+    assert commit_guard.checked_commit(consumer, TP, 4) == 4
+
+
+def test_other_topics_are_left_to_faust() -> None:
+    consumer = FakeConsumer(committed=5)
+    assert commit_guard.checked_commit(consumer, ("ns.other", 0), 9) == 9
+    assert commit_guard.checked_commit(consumer, TP, None) is None
+
+
+async def test_a_hole_standing_two_ticks_is_read_again_but_not_over_and_over() -> None:
+    consumer = FakeConsumer(committed=93)
+    commit_guard.note_fetched(TP, 93, 131, list(range(93, 131)))
+    _handled(93, 94, 126)
+    assert commit_guard.head_hole(consumer, TP) == 95
+    assert await commit_guard.rewind_holes(consumer, now=0.0) == {}  # maybe in flight
+    assert await commit_guard.rewind_holes(consumer, now=1.0) == {TP: 95}
+    assert await commit_guard.rewind_holes(consumer, now=2.0) == {}
+    assert await commit_guard.rewind_holes(consumer, now=3.0) == {}  # re-reading: let it
+    assert await commit_guard.rewind_holes(consumer, now=12.0) == {TP: 95}  # still there
+    assert consumer.sought == [(TP, 95), (TP, 95)]
+    _handled(*range(95, 126))
+    assert commit_guard.head_hole(consumer, TP) is None
+    assert commit_guard.checked_commit(consumer, TP, 127) == 127
+
+
+async def test_a_message_in_flight_is_not_a_hole() -> None:
+    consumer = FakeConsumer(committed=50)
+    commit_guard.note_fetched(TP, 50, 60, list(range(50, 60)))
+    _handled(50, 51)  # 52 is being handled; nothing after it can be done yet
+    assert commit_guard.head_hole(consumer, TP) is None
+    assert await commit_guard.rewind_holes(consumer, now=0.0) == {}
+    assert await commit_guard.rewind_holes(consumer, now=1.0) == {}
+
+
+def test_a_revoked_partition_is_forgotten() -> None:
+    consumer = FakeConsumer(committed=7)
+    commit_guard.note_fetched(TP, 7, 9, [7, 8])
+    _handled(8)
+    commit_guard.forget([TP])
+    assert commit_guard.head_hole(consumer, TP) is None
