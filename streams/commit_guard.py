@@ -22,11 +22,13 @@ So the worker keeps its own ledger per partition of the agents' topics:
   or deleted records). Observed where the client hands out fetched batches
   (``FetchResult.getall``, in the consumer's thread) and where it seeks.
 
-A commit Faust computes is cut back to the first offset that is neither (the offsets
-it took from its acked list at and after that point are put back), and a partition
-whose head stays such a hole while later offsets were handled is read again from the
-hole (:func:`rewind_holes`, on a one-second timer): the handled ones come again as
-duplicates the folds skip (at-least-once), the dropped ones are handled at last.
+For the agents' topics the commit offset comes from this ledger instead of Faust's
+acked list and gap tree (``Consumer._new_offset`` and ``_add_gap`` are replaced): from
+the committed offset on, over handled and missing offsets, up to the first that is
+neither. A partition whose head stays such a hole while later offsets were handled is
+read again from the hole (:func:`rewind_holes`, on a one-second timer): the handled
+ones come again as duplicates the folds skip (at-least-once), the dropped ones are
+handled at last.
 """
 
 from __future__ import annotations
@@ -170,36 +172,28 @@ def _base(consumer: Any, tp: Any) -> int | None:
         return _FIRST_FETCHED.get(_key(tp))
 
 
-def checked_commit(consumer: Any, tp: Any, proposed: int | None) -> int | None:
-    """``proposed`` (Faust's next commit for ``tp``), cut back to the first hole."""
-    if proposed is None or tp[0] not in _WATCHED:
-        return proposed
+def next_commit(consumer: Any, tp: Any) -> int | None:
+    """The offset to commit ``tp`` at: from the commit on, over handled and missing
+    offsets, up to the first that is neither (None: nothing new to commit).
+
+    Faust's acked list is then trimmed below it, as Faust's own ``_new_offset`` does.
+    """
     base = _base(consumer, tp)
-    if base is None:
-        return proposed
-    hole = first_unaccounted(tp, base, proposed)
-    if hole is None:
-        _forget_below(tp, proposed)
-        return proposed
-    # Faust removed [.., proposed) from its acked list; what was handled from the hole
-    # on goes back, so it is committed once the hole is filled.
     with _LOCK:
-        handled = sorted(o for o in _HANDLED.get(_key(tp), ()) if hole <= o < proposed)
-    acked, index = consumer._acked[tp], consumer._acked_index[tp]
-    back = [o for o in handled if o not in index]
-    acked.extend(back)
-    acked.sort()
-    index.update(back)
-    log.warning(
-        "commit of %s held at offset %s: offsets up to %s were not all handled",
-        tp,
-        hole,
-        proposed,
-    )
-    if hole > base:
-        _forget_below(tp, hole)
-        return hole
-    return None
+        handled = _HANDLED.get(_key(tp))
+        highest = max(handled) if handled else None
+    if base is None or highest is None or highest < base:
+        return None
+    hole = first_unaccounted(tp, base, highest + 1)
+    offset = highest + 1 if hole is None else hole
+    if offset <= base:
+        return None
+    acked = consumer._acked[tp]
+    acked[:] = [o for o in acked if o >= offset]
+    index = consumer._acked_index[tp]
+    index.difference_update([o for o in index if o < offset])
+    _forget_below(tp, offset)
+    return offset
 
 
 def head_hole(consumer: Any, tp: Any) -> int | None:
@@ -253,6 +247,7 @@ def install() -> None:
     original_seek_to = Fetcher.seek_to
     original_new_offset = Consumer._new_offset
     original_revoked = Consumer.on_partitions_revoked
+    original_add_gap = Consumer._add_gap
 
     def getall(self: Any, max_records: int | None = None) -> list[Any]:
         # Faust seeks from the app's thread while this runs in the consumer's: a batch
@@ -279,7 +274,14 @@ def install() -> None:
         return original_seek_to(self, tp, offset)
 
     def _new_offset(self: Any, tp: Any) -> int | None:
-        return checked_commit(self, tp, original_new_offset(self, tp))
+        if tp[0] in _WATCHED:
+            return next_commit(self, tp)
+        return original_new_offset(self, tp)
+
+    async def _add_gap(self: Any, tp: Any, offset_from: int, offset_to: int) -> None:
+        # The ledger knows what is missing; Faust's guess from a jump is not trusted.
+        if tp[0] not in _WATCHED:
+            await original_add_gap(self, tp, offset_from, offset_to)
 
     async def on_partitions_revoked(self: Any, revoked: Any) -> None:
         forget(revoked)
@@ -289,6 +291,7 @@ def install() -> None:
     FetchResult.getall = getall
     Fetcher.seek_to = seek_to
     Consumer._new_offset = _new_offset  # type: ignore[method-assign]
+    Consumer._add_gap = _add_gap  # type: ignore[method-assign]
     Consumer.on_partitions_revoked = on_partitions_revoked  # type: ignore[method-assign]
 
 

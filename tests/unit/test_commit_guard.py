@@ -57,19 +57,22 @@ def test_a_dropped_batch_is_not_committed_past() -> None:
     commit_guard.note_fetched(TP, 93, 126, list(range(93, 126)))  # all of them exist
     commit_guard.note_fetched(TP, 126, 131, list(range(126, 131)))
     _handled(93, 94, *range(126, 131))  # 95-125 dropped by Faust, never handled
-    # Faust, having taken 95-125 for a gap, proposes to commit up to 131.
-    assert commit_guard.checked_commit(consumer, TP, 131) == 95
-    # What was handled after the hole goes back to Faust's acked list for later.
+    consumer._acked[TP] = [93, 94, *range(126, 131)]
+    consumer._acked_index[TP] = set(consumer._acked[TP])
+    assert commit_guard.next_commit(consumer, TP) == 95  # Faust's gap logic said 131
+    # Faust's acked list is trimmed below the commit, as Faust's own _new_offset does.
     assert consumer._acked[TP] == list(range(126, 131))
     assert consumer._acked_index[TP] == set(range(126, 131))
+    consumer.committed = 95
+    _handled(*range(95, 126))  # read again after a rewind
+    assert commit_guard.next_commit(consumer, TP) == 131
 
 
 def test_a_hole_at_the_head_commits_nothing() -> None:
     consumer = FakeConsumer(committed=100)
     commit_guard.note_fetched(TP, 100, 103, [100, 101, 102])
     _handled(101, 102)  # Faust passes a one-offset hole at the head; the guard does not
-    assert commit_guard.checked_commit(consumer, TP, 103) is None
-    assert consumer._acked[TP] == [101, 102]
+    assert commit_guard.next_commit(consumer, TP) is None
 
 
 def test_offsets_the_broker_skipped_are_committed_past() -> None:
@@ -77,7 +80,7 @@ def test_offsets_the_broker_skipped_are_committed_past() -> None:
     # A transaction marker at 102 and one at the end (105): never returned, never handled.
     commit_guard.note_fetched(TP, 100, 106, [100, 101, 103, 104])
     _handled(100, 101, 103, 104)
-    assert commit_guard.checked_commit(consumer, TP, 106) == 106
+    assert commit_guard.next_commit(consumer, TP) == 105
 
 
 def test_a_seek_that_lands_further_on_shows_the_offsets_between_are_gone() -> None:
@@ -85,7 +88,7 @@ def test_a_seek_that_lands_further_on_shows_the_offsets_between_are_gone() -> No
     commit_guard.note_sought(TP, 40)  # deleted below 57: the client resets to 57
     commit_guard.note_fetched(TP, 57, 60, [57, 58, 59])
     _handled(57, 58, 59)
-    assert commit_guard.checked_commit(consumer, TP, 60) == 60
+    assert commit_guard.next_commit(consumer, TP) == 60
 
 
 def test_a_batch_not_starting_where_the_last_ended_shows_a_gap_only_if_noted() -> None:
@@ -94,22 +97,24 @@ def test_a_batch_not_starting_where_the_last_ended_shows_a_gap_only_if_noted() -
     commit_guard.note_unreliable(TP)  # a batch 12-19 handed out across a seek: unread
     commit_guard.note_fetched(TP, 20, 22, [20, 21])
     _handled(10, 11, 20, 21)
-    assert commit_guard.checked_commit(consumer, TP, 22) == 12  # 12-19 are not taken as gone
+    assert commit_guard.next_commit(consumer, TP) == 12  # 12-19 are not taken as gone
 
 
 def test_nothing_committed_yet_counts_from_where_reading_began() -> None:
     consumer = FakeConsumer(committed=None)
     commit_guard.note_fetched(TP, 0, 4, [0, 1, 2, 3])
     _handled(2, 3)
-    assert commit_guard.checked_commit(consumer, TP, 4) is None
+    assert commit_guard.next_commit(consumer, TP) is None
     _handled(0, 1)
-    assert commit_guard.checked_commit(consumer, TP, 4) == 4
+    assert commit_guard.next_commit(consumer, TP) == 4
 
 
-def test_other_topics_are_left_to_faust() -> None:
+def test_nothing_new_handled_commits_nothing() -> None:
     consumer = FakeConsumer(committed=5)
-    assert commit_guard.checked_commit(consumer, ("ns.other", 0), 9) == 9
-    assert commit_guard.checked_commit(consumer, TP, None) is None
+    assert commit_guard.next_commit(consumer, TP) is None
+    commit_guard.note_fetched(TP, 5, 6, [5])
+    _handled(4)  # a duplicate from before the commit
+    assert commit_guard.next_commit(consumer, TP) is None
 
 
 async def test_a_hole_standing_two_ticks_is_read_again_but_not_over_and_over() -> None:
@@ -125,7 +130,7 @@ async def test_a_hole_standing_two_ticks_is_read_again_but_not_over_and_over() -
     assert consumer.sought == [(TP, 95), (TP, 95)]
     _handled(*range(95, 126))
     assert commit_guard.head_hole(consumer, TP) is None
-    assert commit_guard.checked_commit(consumer, TP, 127) == 127
+    assert commit_guard.next_commit(consumer, TP) == 127
 
 
 async def test_a_message_in_flight_is_not_a_hole() -> None:
