@@ -69,6 +69,13 @@ def install() -> None:
     Consumer.ack = ack  # type: ignore[method-assign]
 
 
+def read_again_from(tp: Any, offset: int) -> None:
+    """Have the partition read again from ``offset`` (at the next tick of the timer)."""
+    with ack_lock:
+        known = _FORGOTTEN.get(tp)
+        _FORGOTTEN[tp] = offset if known is None else min(known, offset)
+
+
 async def rewind_forgotten(consumer: Any) -> dict[Any, int]:
     """Seek each partition still held back to its lowest forgotten offset; what was done."""
     with ack_lock:

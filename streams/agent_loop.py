@@ -20,13 +20,16 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
-from streams.ack_guard import mark_handled
+from streams import commit_guard
+from streams.ack_guard import mark_handled, read_again_from
 from streams.backlog import note_applied
 from streams.commit_watchdog import HANDLING
 from streams.emit import reject_failure
 from streams.runtime import Runtime
 
 log = logging.getLogger(__name__)
+
+_REPORTED: dict[Any, int] = {}  # the last hole reported per partition (one warning each)
 
 Handler = Callable[[Runtime, bytes | None, bytes | None, int, int], Awaitable[None]]
 
@@ -38,6 +41,22 @@ async def finished_events(stream: Any) -> AsyncIterator[Any]:
     and its offset uncommitted (at-least-once; handlers are idempotent on event id).
     """
     async for event in stream.noack().events():
+        message = event.message
+        again_from = commit_guard.admit(getattr(message, "tp", None), getattr(message, "offset", 0))
+        if again_from is not None:
+            # Past messages Faust dropped: not handled now (never out of order); read
+            # the partition again from the first dropped one, this one included.
+            if again_from != _REPORTED.get(message.tp):
+                log.warning(
+                    "%s: offset %s arrived where %s was expected; reading again from there",
+                    message.tp,
+                    message.offset,
+                    again_from,
+                )
+                _REPORTED[message.tp] = again_from
+            read_again_from(message.tp, again_from)
+            event.ack()  # not marked handled: the ack guard forgets it
+            continue
         token = HANDLING.begin()  # a handling that never ends stops commits: watched
         try:
             yield event

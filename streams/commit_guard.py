@@ -56,6 +56,8 @@ _SEEKS: defaultdict[Any, int] = defaultdict(
 )  # seeks so far: a batch spanning one is not evidence
 _HOLE_SEEN: dict[Any, int] = {}  # the hole found by the previous timer tick
 _REWOUND: dict[Any, tuple[int, float]] = {}  # the last hole read again, and when
+_EXPECTED: dict[Any, int] = {}  # the next offset the partition's agent may handle
+_APP: list[Any] = []  # the app whose consumer's committed offsets start each partition
 REREAD_AFTER_SECONDS = 10.0
 """A hole still there this long after it was read again is read again (Faust drops
 re-read messages that arrive while it still iterates a batch fetched before the seek)."""
@@ -159,7 +161,16 @@ def forget(tps: Any) -> None:
     with _LOCK:
         for tp in tps:
             key = _key(tp)
-            for table in (_HANDLED, _MISSING, _FIRST_FETCHED, _NEXT, _SOUGHT, _HOLE_SEEN, _REWOUND):
+            for table in (
+                _HANDLED,
+                _MISSING,
+                _FIRST_FETCHED,
+                _NEXT,
+                _SOUGHT,
+                _HOLE_SEEN,
+                _REWOUND,
+                _EXPECTED,
+            ):
                 table.pop(key, None)
 
 
@@ -194,6 +205,31 @@ def next_commit(consumer: Any, tp: Any) -> int | None:
     index.difference_update([o for o in index if o < offset])
     _forget_below(tp, offset)
     return offset
+
+
+def admit(tp: Any, offset: int) -> int | None:
+    """May the agent handle the message at ``offset`` now? None: yes; else the offset
+    to read the partition again from, because messages before this one were dropped.
+
+    A partition's messages are handled in offset order with no unexplained hole, so a
+    lead's events are never folded out of order: a message past a hole would otherwise
+    be handled before the dropped ones (seen in the crash scenario: a lead's later
+    events rejected as for an unknown lead, its capture handled after them). Offsets
+    at or before the expected one (read again after a rewind) are always handled;
+    the folds skip what they already applied.
+    """
+    if tp is None or tp[0] not in _WATCHED:
+        return None
+    key = _key(tp)
+    with _LOCK:
+        expected = _EXPECTED.get(key)
+    if expected is None and _APP:
+        expected = _base(_APP[0].consumer, tp)
+    if expected is not None and first_unaccounted(tp, expected, offset) is not None:
+        return expected  # past offsets that exist and were not handled
+    with _LOCK:
+        _EXPECTED[key] = offset + 1
+    return None
 
 
 def head_hole(consumer: Any, tp: Any) -> int | None:
@@ -297,6 +333,7 @@ def install() -> None:
 
 def register(app: Any) -> None:
     """The one-second timer that reads holes again."""
+    _APP[:] = [app]
 
     @app.timer(interval=1.0)  # type: ignore[untyped-decorator]
     async def rewind_dropped() -> None:

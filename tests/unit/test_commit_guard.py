@@ -148,3 +148,84 @@ def test_a_revoked_partition_is_forgotten() -> None:
     _handled(8)
     commit_guard.forget([TP])
     assert commit_guard.head_hole(consumer, TP) is None
+
+
+def test_messages_are_admitted_in_order_and_never_past_a_hole() -> None:
+    commit_guard.note_fetched(TP, 10, 16, list(range(10, 16)))
+    assert commit_guard.admit(TP, 10) is None
+    assert commit_guard.admit(TP, 11) is None
+    assert commit_guard.admit(TP, 14) == 12  # 12 and 13 exist and were dropped
+    assert commit_guard.admit(TP, 15) == 12  # still past them
+    assert commit_guard.admit(TP, 12) is None  # read again
+    assert commit_guard.admit(TP, 13) is None
+    assert commit_guard.admit(TP, 14) is None
+    assert commit_guard.admit(TP, 11) is None  # an earlier one read again: a duplicate
+
+
+def test_a_message_past_offsets_the_broker_skipped_is_admitted() -> None:
+    commit_guard.note_fetched(TP, 10, 16, [10, 11, 14, 15])  # 12, 13: markers
+    assert commit_guard.admit(TP, 10) is None
+    assert commit_guard.admit(TP, 11) is None
+    assert commit_guard.admit(TP, 14) is None
+
+
+def test_the_first_message_of_a_partition_starts_from_the_commit() -> None:
+    @dataclass
+    class FakeApp:
+        consumer: FakeConsumer
+
+    commit_guard._APP[:] = [FakeApp(FakeConsumer(committed=20))]
+    try:
+        commit_guard.note_fetched(TP, 20, 25, list(range(20, 25)))
+        assert commit_guard.admit(TP, 22) == 20
+        assert commit_guard.admit(TP, 20) is None
+    finally:
+        commit_guard._APP.clear()
+
+
+@dataclass(eq=False)
+class Message:
+    topic: str
+    partition: int
+    offset: int
+
+    @property
+    def tp(self) -> tuple[str, int]:
+        return (self.topic, self.partition)
+
+
+@dataclass
+class Event:
+    message: Message
+    acks: list[int]
+
+    def ack(self) -> bool:
+        self.acks.append(self.message.offset)
+        return True
+
+
+@dataclass
+class Stream:
+    offsets: list[int]
+    acks: list[int] = field(default_factory=list)
+
+    def noack(self) -> Stream:
+        return self
+
+    async def events(self) -> Any:
+        for offset in self.offsets:
+            yield Event(Message(TP[0], TP[1], offset), self.acks)
+
+
+async def test_the_agent_loop_skips_what_lies_past_a_hole_and_asks_to_read_again() -> None:
+    from streams.ack_guard import rewind_forgotten
+    from streams.agent_loop import finished_events
+
+    commit_guard.note_fetched(TP, 0, 6, list(range(6)))
+    stream = Stream([0, 1, 4, 5])  # Faust dropped 2 and 3
+    handled = [event.message.offset async for event in finished_events(stream)]
+    assert handled == [0, 1]
+    assert stream.acks == [0, 1, 4, 5]  # 4 and 5 acknowledged unhandled: forgotten
+    consumer = FakeConsumer(committed=None)
+    assert await rewind_forgotten(consumer) == {TP: 2}
+    assert consumer.sought == [(TP, 2)]
