@@ -102,6 +102,13 @@ def build_app(settings: Settings, policy: Policy) -> Any:
         broker_heartbeat_interval=3.0,
         # Faust creates the changelogs itself, with its default of one replica unless told.
         topic_replication_factor=settings.replication_factor,
+        # Standby replicas only with a store that keeps them. Faust's memory store
+        # deletes every key of a partition that is not active when a recovery ends,
+        # standbys' included, while Faust remembers how far the standby had read; when
+        # the partition became active again it resumed from there, and what it had
+        # deleted was gone (the workers scenario lost a due clock that way). Without a
+        # standby a returning partition is read again from the changelog's start.
+        table_standby_replicas=1 if settings.store.startswith("rocksdb") else 0,
     )
     rt = Runtime(
         app=app,

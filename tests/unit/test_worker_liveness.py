@@ -24,3 +24,13 @@ def test_changelogs_get_the_configured_replication_factor() -> None:
     so losing the broker holding one lost that table partition."""
     settings = Settings.from_env({"LEADLEDGER_REPLICATION_FACTOR": "3"})
     assert build_app(settings, Policy()).conf.topic_replication_factor == 3
+
+
+def test_no_standby_replicas_with_the_memory_store() -> None:
+    """Regression (fault harness, workers scenario): Faust's memory store deleted a
+    standby partition's keys when a recovery ended, and the partition, active again,
+    was read from where the standby had stopped: a recovered due clock was lost."""
+    memory = build_app(Settings.from_env({"LEADLEDGER_STORE": "memory://"}), Policy())
+    assert memory.conf.table_standby_replicas == 0
+    rocksdb = build_app(Settings.from_env({"LEADLEDGER_STORE": "rocksdb://"}), Policy())
+    assert rocksdb.conf.table_standby_replicas == 1
