@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+from kafka.errors import KafkaError
+
 from projections.lead_state import to_view
 from streams.topics import LEAD_LOG, topic_name
 from tests.faults.check import Verdict
@@ -13,11 +15,27 @@ from tests.faults.procs import HarnessError, Worker, wait_until
 
 
 def _resumed(sc: Scenario, worker: Worker, since: float, survivors: int) -> float:
-    """Seconds from ``since`` until the workers read more than ``survivors`` had read."""
-    wait_until(
-        f"{worker.name} to resume", lambda: sc.processed_total() > survivors, worker.log_lines
-    )
+    """Seconds from ``since`` until the workers read more than ``survivors`` had read.
+
+    When the killed worker had read and committed everything published so far there is
+    nothing to read again: then resumed means the group is serving again (the restarted
+    worker holds partitions) with nothing left uncommitted.
+    """
+
+    def resumed() -> bool:
+        if sc.processed_total() > survivors:
+            return True
+        return bool(worker.alive() and worker.partitions()) and _nothing_uncommitted(sc)
+
+    wait_until(f"{worker.name} to resume", resumed, worker.log_lines)
     return round(time.monotonic() - since, 1)
+
+
+def _nothing_uncommitted(sc: Scenario) -> bool:
+    try:
+        return sc.obs.lag(sc.namespace, [sc.leads_topic]) == 0
+    except KafkaError:
+        return False  # the broker is back soon; not resumed yet
 
 
 def worker_crash(sc: Scenario, events: int, rate: float, kills: int = 3) -> Verdict:
