@@ -25,6 +25,7 @@ without acks (changelogs) are left alone.
 from __future__ import annotations
 
 import logging
+import time
 import weakref
 from typing import Any
 
@@ -76,16 +77,20 @@ def read_again_from(tp: Any, offset: int) -> None:
         _FORGOTTEN[tp] = offset if known is None else min(known, offset)
 
 
-async def rewind_forgotten(consumer: Any) -> dict[Any, int]:
-    """Seek each partition still held back to its lowest forgotten offset; what was done."""
+async def rewind_forgotten(consumer: Any, now: float) -> dict[Any, int]:
+    """Seek each partition still held back to its lowest forgotten offset; what was done.
+
+    Not while a rewind to that offset or before is still bringing its messages: those
+    queued past it are forgotten as they arrive, and each would ask again.
+    """
     with ack_lock:
         pending = dict(_FORGOTTEN)
         _FORGOTTEN.clear()
     assigned = consumer.assignment()
     done = {}
     for tp, offset in pending.items():
-        if tp in assigned:
-            await consumer.seek(tp, offset)
+        if tp in assigned and not commit_guard.rewind_in_flight(tp, offset, now):
+            await commit_guard.seek(consumer, tp, offset, now)
             done[tp] = offset
     return done
 
@@ -96,7 +101,7 @@ def register(app: Any) -> None:
     @app.timer(interval=1.0)  # type: ignore[untyped-decorator]
     async def rewind_skipped() -> None:
         try:
-            if done := await rewind_forgotten(app.consumer):
+            if done := await rewind_forgotten(app.consumer, time.monotonic()):
                 log.info("reading again from the messages Faust skipped: %s", done)
         except Exception:
             log.exception("rewinding to skipped messages failed")

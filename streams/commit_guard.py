@@ -57,6 +57,10 @@ _SEEKS: defaultdict[Any, int] = defaultdict(
 _HOLE_SEEN: dict[Any, int] = {}  # the hole found by the previous timer tick
 _REWOUND: dict[Any, tuple[int, float]] = {}  # the last hole read again, and when
 _EXPECTED: dict[Any, int] = {}  # the next offset the partition's agent may handle
+_IN_FLIGHT: dict[Any, tuple[int, float]] = {}  # a rewind's target and when, until it arrives
+REWIND_PATIENCE_SECONDS = 5.0
+"""How long a rewind is given to bring its target before another may be asked for: the
+messages queued past a hole keep arriving after the seek, and each would ask again."""
 _APP: list[Any] = []  # the app whose consumer's committed offsets start each partition
 REREAD_AFTER_SECONDS = 10.0
 """A hole still there this long after it was read again is read again (Faust drops
@@ -170,6 +174,7 @@ def forget(tps: Any) -> None:
                 _HOLE_SEEN,
                 _REWOUND,
                 _EXPECTED,
+                _IN_FLIGHT,
             ):
                 table.pop(key, None)
 
@@ -229,7 +234,32 @@ def admit(tp: Any, offset: int) -> int | None:
         return expected  # past offsets that exist and were not handled
     with _LOCK:
         _EXPECTED[key] = offset + 1
+        flight = _IN_FLIGHT.get(key)
+        if flight is not None and offset <= flight[0]:
+            del _IN_FLIGHT[key]  # the rewind brought its target
     return None
+
+
+def rewind_in_flight(tp: Any, offset: int, now: float) -> bool:
+    """A rewind to ``offset`` or before was made lately and its target has not come yet."""
+    with _LOCK:
+        flight = _IN_FLIGHT.get(_key(tp))
+    return flight is not None and flight[0] <= offset and now - flight[1] < REWIND_PATIENCE_SECONDS
+
+
+async def seek(consumer: Any, tp: Any, offset: int, now: float) -> None:
+    """Send the partition back to ``offset``, in the Kafka client's own thread.
+
+    Faust's ``Consumer.seek`` calls the client from the app's thread while the client's
+    thread may be handing out a batch of the same partition: aiokafka then raised
+    ``KeyError`` in ``fetched_records`` and the worker crashed (the 100,000-event
+    workers scenario, after many rewinds).
+    """
+    thread = consumer._thread
+    client = thread._ensure_consumer()
+    await thread.call_thread(client.seek, tp, offset)
+    with _LOCK:
+        _IN_FLIGHT[_key(tp)] = (offset, now)
 
 
 def head_hole(consumer: Any, tp: Any) -> int | None:
@@ -268,11 +298,26 @@ async def rewind_holes(consumer: Any, now: float) -> dict[Any, int]:
             continue
         if rewound is not None and rewound[0] == hole and now - rewound[1] < REREAD_AFTER_SECONDS:
             continue
-        await consumer.seek(tp, hole)
+        await seek(consumer, tp, hole, now)
         with _LOCK:
             _REWOUND[key] = (hole, now)
         done[tp] = hole
     return done
+
+
+class _ReadOffsets(dict[Any, Any]):
+    """Faust's read offsets, with none for the guarded partitions.
+
+    Faust's fetch loop drops a message below the offset it last read there, so the
+    messages a rewind brings again were dropped while it was still going through a
+    batch fetched before the seek, and it takes a jump for a gap; with no read offset
+    it does neither for the guarded partitions, and :func:`admit` decides the order.
+    """
+
+    def __getitem__(self, tp: Any) -> Any:
+        if tp[0] in _WATCHED:
+            return None
+        return self.get(tp)
 
 
 def install() -> None:
@@ -284,6 +329,7 @@ def install() -> None:
     original_new_offset = Consumer._new_offset
     original_revoked = Consumer.on_partitions_revoked
     original_add_gap = Consumer._add_gap
+    original_drain = Consumer._drain_messages
 
     def getall(self: Any, max_records: int | None = None) -> list[Any]:
         # Faust seeks from the app's thread while this runs in the consumer's: a batch
@@ -319,6 +365,11 @@ def install() -> None:
         if tp[0] not in _WATCHED:
             await original_add_gap(self, tp, offset_from, offset_to)
 
+    async def _drain_messages(self: Any, fetcher: Any) -> None:
+        if not isinstance(self._read_offset, _ReadOffsets):
+            self._read_offset = _ReadOffsets(self._read_offset)
+        await original_drain(self, fetcher)
+
     async def on_partitions_revoked(self: Any, revoked: Any) -> None:
         forget(revoked)
         await original_revoked(self, revoked)
@@ -328,6 +379,7 @@ def install() -> None:
     Fetcher.seek_to = seek_to
     Consumer._new_offset = _new_offset  # type: ignore[method-assign]
     Consumer._add_gap = _add_gap  # type: ignore[method-assign]
+    Consumer._drain_messages = _drain_messages  # type: ignore[method-assign]
     Consumer.on_partitions_revoked = on_partitions_revoked  # type: ignore[method-assign]
 
 

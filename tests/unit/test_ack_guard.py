@@ -13,7 +13,8 @@ from typing import Any
 
 from faust.transport.consumer import Consumer
 
-from streams import ack_guard
+from streams import ack_guard, commit_guard
+from tests.unit.fake_client import FakeClientThread
 
 
 @dataclass(eq=False)
@@ -104,23 +105,42 @@ def test_installing_twice_wraps_once() -> None:
 @dataclass
 class SeekingConsumer:
     held: set[Any]
-    seeks: list[tuple[Any, int]] = field(default_factory=list)
+    _thread: FakeClientThread = field(default_factory=FakeClientThread)
 
     def assignment(self) -> set[Any]:
         return self.held
 
-    async def seek(self, tp: Any, offset: int) -> None:
-        self.seeks.append((tp, offset))
-
 
 async def test_a_forgotten_message_rewinds_its_partition_to_it() -> None:
     ack_guard.install()
-    await ack_guard.rewind_forgotten(SeekingConsumer(held=set()))  # earlier tests' leftovers
+    commit_guard.forget([("ns.leads", 5)])
+    await ack_guard.rewind_forgotten(SeekingConsumer(held=set()), now=0.0)  # leftovers
     consumer = _consumer()
     for offset in (181, 179, 180):
         _ack(consumer, FakeMessage("ns.leads", 5, offset))
     _ack(consumer, FakeMessage("ns.leads", 4, 7))  # a partition no longer held
     seeking = SeekingConsumer(held={("ns.leads", 5)})
-    assert await ack_guard.rewind_forgotten(seeking) == {("ns.leads", 5): 179}
-    assert seeking.seeks == [(("ns.leads", 5), 179)]
-    assert await ack_guard.rewind_forgotten(seeking) == {}  # done once
+    assert await ack_guard.rewind_forgotten(seeking, now=100.0) == {("ns.leads", 5): 179}
+    assert seeking._thread.sought == [(("ns.leads", 5), 179)]  # in the client's thread
+    assert await ack_guard.rewind_forgotten(seeking, now=100.5) == {}  # done once
+
+
+async def test_no_second_rewind_while_one_is_bringing_its_messages() -> None:
+    ack_guard.install()
+    commit_guard.watch({"ns.leads"})
+    commit_guard.forget([("ns.leads", 5)])
+    await ack_guard.rewind_forgotten(SeekingConsumer(held=set()), now=0.0)  # leftovers
+    seeking = SeekingConsumer(held={("ns.leads", 5)})
+    ack_guard.read_again_from(("ns.leads", 5), 40)
+    assert await ack_guard.rewind_forgotten(seeking, now=100.0) == {("ns.leads", 5): 40}
+    # Messages queued past 40 arrive and ask again: the rewind is still under way.
+    ack_guard.read_again_from(("ns.leads", 5), 40)
+    assert await ack_guard.rewind_forgotten(seeking, now=101.0) == {}
+    # 40 arrived: a later hole may be read again at once.
+    assert commit_guard.admit(("ns.leads", 5), 40) is None
+    ack_guard.read_again_from(("ns.leads", 5), 41)
+    assert await ack_guard.rewind_forgotten(seeking, now=101.5) == {("ns.leads", 5): 41}
+    # A rewind whose target never came is given up after a while and asked for again.
+    ack_guard.read_again_from(("ns.leads", 5), 41)
+    assert await ack_guard.rewind_forgotten(seeking, now=110.0) == {("ns.leads", 5): 41}
+    commit_guard.forget([("ns.leads", 5)])
