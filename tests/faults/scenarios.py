@@ -160,6 +160,7 @@ def broker_restart(sc: Scenario, events: int, rate: float, nodes: list[object]) 
     resume_restart = round(time.monotonic() - restarted, 1) if at_restart < events else None
     sc.report.update(
         events=events,
+        rate=rate,
         faults=f"kill -9 of broker {victim.node_id} of 3, restarted later",
         resume_after_broker_kill_s=resume_kill,
         resume_after_broker_restart_s=resume_restart,
