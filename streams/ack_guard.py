@@ -54,8 +54,9 @@ def install() -> None:
         return
 
     def ack(self: Any, message: Any) -> bool:
-        if counts(message) or not self.app.topics.acks_enabled_for(message.topic):
-            if counts(message):
+        handled = counts(message)
+        if handled or not self.app.topics.acks_enabled_for(message.topic):
+            if handled:
                 commit_guard.note_handled(message.tp, message.offset)
             _HANDLED.discard(message)
             return bool(original(self, message))

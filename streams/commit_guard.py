@@ -51,9 +51,8 @@ _MISSING: defaultdict[Any, list[tuple[int, int]]] = defaultdict(list)  # [start,
 _FIRST_FETCHED: dict[Any, int] = {}  # where reading began, when nothing was committed yet
 _NEXT: dict[Any, int] = {}  # the client's position after the last batch it handed out
 _SOUGHT: dict[Any, int] = {}  # a seek's target, until the next batch shows where it landed
-_SEEKS: defaultdict[Any, int] = defaultdict(
-    int
-)  # seeks so far: a batch spanning one is not evidence
+# Seeks so far per partition: a batch handed out across one is not evidence.
+_SEEKS: defaultdict[Any, int] = defaultdict(int)
 _HOLE_SEEN: dict[Any, int] = {}  # the hole found by the previous timer tick
 _REWOUND: dict[Any, tuple[int, float]] = {}  # the last hole read again, and when
 _EXPECTED: dict[Any, int] = {}  # the next offset the partition's agent may handle
@@ -188,18 +187,27 @@ def _base(consumer: Any, tp: Any) -> int | None:
         return _FIRST_FETCHED.get(_key(tp))
 
 
-def next_commit(consumer: Any, tp: Any) -> int | None:
-    """The offset to commit ``tp`` at: from the commit on, over handled and missing
-    offsets, up to the first that is neither (None: nothing new to commit).
-
-    Faust's acked list is then trimmed below it, as Faust's own ``_new_offset`` does.
-    """
+def _uncommitted(consumer: Any, tp: Any) -> tuple[int, int] | None:
+    """Where the uncommitted part begins and the highest offset handled in it, if any."""
     base = _base(consumer, tp)
     with _LOCK:
         handled = _HANDLED.get(_key(tp))
         highest = max(handled) if handled else None
     if base is None or highest is None or highest < base:
         return None
+    return base, highest
+
+
+def next_commit(consumer: Any, tp: Any) -> int | None:
+    """The offset to commit ``tp`` at: from the commit on, over handled and missing
+    offsets, up to the first that is neither (None: nothing new to commit).
+
+    Faust's acked list is then trimmed below it, as Faust's own ``_new_offset`` does.
+    """
+    span = _uncommitted(consumer, tp)
+    if span is None:
+        return None
+    base, highest = span
     hole = first_unaccounted(tp, base, highest + 1)
     offset = highest + 1 if hole is None else hole
     if offset <= base:
@@ -230,8 +238,10 @@ def admit(tp: Any, offset: int) -> int | None:
         expected = _EXPECTED.get(key)
     if expected is None and _APP:
         expected = _base(_APP[0].consumer, tp)
-    if expected is not None and first_unaccounted(tp, expected, offset) is not None:
-        return expected  # past offsets that exist and were not handled
+    # Only a message past the expected offset needs the ledger (the common case is not).
+    if expected is not None and offset > expected:  # noqa: SIM102
+        if first_unaccounted(tp, expected, offset) is not None:
+            return expected  # past offsets that exist and were not handled
     with _LOCK:
         _EXPECTED[key] = offset + 1
         flight = _IN_FLIGHT.get(key)
@@ -264,15 +274,8 @@ async def seek(consumer: Any, tp: Any, offset: int, now: float) -> None:
 
 def head_hole(consumer: Any, tp: Any) -> int | None:
     """An offset at or after the commit that was never handled while later ones were."""
-    base = _base(consumer, tp)
-    if base is None:
-        return None
-    with _LOCK:
-        handled = _HANDLED.get(_key(tp))
-        highest = max(handled) if handled else None
-    if highest is None or highest < base:
-        return None
-    return first_unaccounted(tp, base, highest)
+    span = _uncommitted(consumer, tp)
+    return None if span is None else first_unaccounted(tp, span[0], span[1])
 
 
 async def rewind_holes(consumer: Any, now: float) -> dict[Any, int]:
