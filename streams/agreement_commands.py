@@ -9,6 +9,7 @@ topic with its reason and counted apart (``commands_refused``).
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 from typing import Any
 
 from projections.agreement import evolve_agreement
@@ -30,8 +31,12 @@ async def apply_command(
     """A fact one aggregate sends another: a share's status to its agreement, a
     termination's release to the lead. A refusal, or a failure, is published on the
     rejections topic with its reason."""
+    # A release folds a lead: not between the lead agent's read of a batch's states
+    # and their write (streams/lead_batch.py).
+    hold: Any = rt.lead_lock if isinstance(command, SharedLeadReleased) else nullcontext()
     try:
-        rejection = await _apply(rt, command, partition)
+        async with hold:
+            rejection = await _apply(rt, command, partition)
     except Exception as exc:
         log.exception("command %s failed", command.event_id)
         rejection = f"internal error: {type(exc).__name__}: {exc}"

@@ -74,6 +74,15 @@ async def apply_due(rt: Runtime, value: bytes, partition: int, offset: int = -1)
 
 async def _advance(rt: Runtime, message: DeadlineDue, partition: int) -> None:
     """Advance the subject's clocks in the fold that owns it."""
+    if message.data.aggregate == "lead":
+        # Not between the lead agent's read of a batch's states and their write.
+        async with rt.lead_lock:
+            await _advance_in(rt, message, partition)
+    else:
+        await _advance_in(rt, message, partition)
+
+
+async def _advance_in(rt: Runtime, message: DeadlineDue, partition: int) -> None:
     table, load, advance, dump = FOLDS[message.data.aggregate]
     raw_state = getattr(rt, table).get(message.subject)
     if raw_state is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Iterable, Sequence
 from typing import Any
 
 from projections.lead_state import iso_z
@@ -51,10 +51,10 @@ def escalation_row(escalation: EscalationRaised) -> bytes:
 
 
 async def emit(
-    rt: Runtime, outputs: Iterable[Envelope], partition: int, aggregate: str = "lead"
+    rt: Runtime, outputs: Sequence[Envelope], partition: int, aggregate: str = "lead"
 ) -> None:
-    """Send each output and wait until the broker has them all; deadlines are also
-    indexed by due time for the timer.
+    """Send each output and wait until the broker has them all; then note them in the
+    tables (escalation rows, the deadline index by due time for the timer).
 
     ``aggregate`` names the fold that emitted them (lead, agreement or dispute): the
     timer's ``DeadlineDue`` carries it back to that fold.
@@ -65,46 +65,67 @@ async def emit(
     with its escalation lost, and the redelivered event a duplicate that emits nothing
     again. Waiting for delivery first makes "state written" imply "outputs delivered".
     """
+    sent = await send_outputs(rt, outputs)
+    if sent:
+        await asyncio.gather(*sent)
+    note_outputs(rt, outputs, partition, aggregate)
+
+
+async def send_outputs(rt: Runtime, outputs: Iterable[Envelope]) -> list[Awaitable[Any]]:
+    """Hand each output to the producer; the futures say when the broker has them."""
     sent: list[Awaitable[Any]] = []
     for output in outputs:
-        payload = encode(output)
-        key = output.subject.encode()
-        if isinstance(output, ShareRecorded | SharedLeadReleased):
-            # A command for another aggregate: the clocks topic has the same partitions
-            # as the leads and agreements topics, so it reaches the worker owning it.
-            sent.append(await rt.clocks_topic.send(key=key, value=payload))
-        elif isinstance(output, PartnerActivity):
-            sent.append(await rt.partner_activity_topic.send(key=key, value=payload))
-        elif isinstance(output, CommissionAccrued):
-            sent.append(await rt.notifications_topic.send(key=key, value=payload))
-        elif isinstance(output, LeadShareRejected):
-            sent.append(await rt.rejections_topic.send(key=key, value=payload))
-        elif isinstance(output, EscalationRaised):
+        topic = _route(rt, output)
+        sent.append(await topic.send(key=output.subject.encode(), value=encode(output)))
+    return sent
+
+
+def _route(rt: Runtime, output: Envelope) -> Any:
+    if isinstance(output, ShareRecorded | SharedLeadReleased):
+        # A command for another aggregate: the clocks topic has the same partitions
+        # as the leads and agreements topics, so it reaches the worker owning it.
+        return rt.clocks_topic
+    if isinstance(output, PartnerActivity):
+        return rt.partner_activity_topic
+    if isinstance(output, CommissionAccrued | NotificationRaised):
+        return rt.notifications_topic
+    if isinstance(output, LeadShareRejected):
+        return rt.rejections_topic
+    if isinstance(output, EscalationRaised):
+        return rt.escalations_topic
+    if isinstance(output, DeadlineScheduled | DeadlineCancelled):
+        return rt.clocks_topic
+    raise TypeError(f"no route for emitted event type {output.type}")
+
+
+def note_outputs(
+    rt: Runtime, outputs: Iterable[Envelope], partition: int, aggregate: str = "lead"
+) -> None:
+    """The table side of delivered outputs: escalation rows and the deadline index."""
+    for output in outputs:
+        if isinstance(output, EscalationRaised):
             rt.counters.escalations += 1
             rt.escalations[output.data.escalation_id] = escalation_row(output)
-            sent.append(await rt.escalations_topic.send(key=key, value=payload))
-        elif isinstance(output, NotificationRaised):
-            sent.append(await rt.notifications_topic.send(key=key, value=payload))
         elif isinstance(output, DeadlineScheduled):
             bucket = deadline_index.add(
                 rt.deadlines, partition, output.subject, output.data.due_at, aggregate
             )
             rt.schedule.note(bucket)
-            sent.append(await rt.clocks_topic.send(key=key, value=payload))
-        elif isinstance(output, DeadlineCancelled):
-            sent.append(await rt.clocks_topic.send(key=key, value=payload))
-        else:
-            raise TypeError(f"no route for emitted event type {output.type}")
-    if sent:
-        await asyncio.gather(*sent)
 
 
 async def reject(rt: Runtime, rejection: EventRejected) -> None:
     """Send the rejection and wait until the broker has it: the message is then
     acknowledged, and a rejection lost would leave it neither processed nor rejected."""
+    await (await send_rejection(rt, rejection))
+
+
+async def send_rejection(rt: Runtime, rejection: EventRejected) -> Awaitable[Any]:
+    """Hand the rejection to the producer (counted); the future says when it landed."""
     rt.counters.rejected += 1
-    sent = await rt.rejections_topic.send(key=rejection.subject.encode(), value=encode(rejection))
-    await sent
+    sent: Awaitable[Any] = await rt.rejections_topic.send(
+        key=rejection.subject.encode(), value=encode(rejection)
+    )
+    return sent
 
 
 async def reject_failure(rt: Runtime, message: Any, exc: Exception) -> None:

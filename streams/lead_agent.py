@@ -9,10 +9,13 @@ escape: every failure becomes an ``EventRejected`` carrying the original bytes.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from projections.agreement_state import EMPTY_BOOK, AgreementLookup
-from projections.lead import HANDLERS, Outcome, evolve, state_from_json, state_to_json
+from projections.lead import HANDLERS, Outcome, evolve
 from schemas.agreement_events import LeadShared
 from schemas.codec import DecodeError, decode, encode
 from schemas.envelope import Envelope
@@ -20,10 +23,11 @@ from schemas.events import PARTNER_EVENT_TYPES
 from schemas.lead_events import LeadCaptured
 from schemas.privacy_events import ErasureRequested
 from schemas.system_events import LeadShareRejected
-from streams.agent_loop import handle_each
-from streams.emit import emit, reject
+from streams.agent_loop import handle_batches
+from streams.emit import note_outputs, reject_failure, send_outputs, send_rejection
+from streams.lead_batch import LeadBatch, as_current
 from streams.personal_data import remember_person, seal, sealed_original, shred
-from streams.recorder import advance_head, already_recorded, append
+from streams.recorder import advance_head, already_recorded, append_soon
 from streams.rejections import rejection_for
 from streams.runtime import Runtime
 
@@ -51,77 +55,169 @@ def envelope_problems(event: Envelope, key: bytes | None) -> list[str]:
     return problems
 
 
+async def handle_lead_batch(rt: Runtime, events: Sequence[Any]) -> None:
+    """Each event of a batch in order, on one working copy of the leads it touches
+    (``streams/lead_batch.py``): one wait for the broker and one write per lead.
+
+    An event's failure is that event's rejection; the others still apply. If a send
+    fails, nothing of the batch is written and its events are handled again one by
+    one, as a redelivery would be: each then applies or becomes its own rejection.
+    """
+    async with rt.lead_lock:
+        counted = _counted(rt)
+        batch = LeadBatch(rt)
+        for event in events:
+            message = event.message
+            with batch.handling(event):
+                try:
+                    await _handle(rt, batch, message)
+                except Exception as exc:
+                    log.exception("unexpected failure on %s", message.tp)
+                    await reject_failure(rt, message, exc)
+        try:
+            await batch.delivered()
+        except Exception:
+            log.exception("a send of a batch of %d failed; handling them one by one", len(events))
+            _recount(rt, counted)
+            for event in events:
+                await _handle_alone(rt, event)
+            return
+        batch.write()
+
+
 async def handle_lead_message(
     rt: Runtime, key: bytes | None, value: bytes | None, partition: int, offset: int
 ) -> None:
-    """Decode, check, seal, record (append, chain head), fold, emit, write state.
+    """One message as a batch of its own; a failure propagates (the tests see it)."""
+    batch = LeadBatch(rt)
+    await _handle(rt, batch, _Message(key, value, partition, offset))
+    await batch.delivered()
+    batch.write()
+
+
+async def _handle_alone(rt: Runtime, event: Any) -> None:
+    message = event.message
+    with as_current(event):
+        try:
+            await handle_lead_message(
+                rt, message.key, message.value, message.partition, message.offset
+            )
+        except Exception as exc:
+            log.exception("unexpected failure on %s", message.tp)
+            await reject_failure(rt, message, exc)
+
+
+@dataclass(frozen=True, slots=True)
+class _Message:
+    """The fields of a Faust message the handler reads."""
+
+    key: bytes | None
+    value: bytes | None
+    partition: int
+    offset: int
+
+
+_COUNTED = ("received", "processed", "rejected", "duplicates")
+
+
+def _counted(rt: Runtime) -> dict[str, int]:
+    return {name: getattr(rt.counters, name) for name in _COUNTED}
+
+
+def _recount(rt: Runtime, counted: dict[str, int]) -> None:
+    """Back to the counts before a batch that is handled again (never counted twice)."""
+    for name, value in counted.items():
+        setattr(rt.counters, name, value)
+
+
+async def _handle(rt: Runtime, batch: LeadBatch, message: Any) -> None:
+    """Decode, check, seal, record (append, chain head), fold, emit; the batch writes
+    the state once the broker has what it sent.
 
     The fold sees the sealed, stamped event exactly as the record log holds it, so the
     live state is the replay of the record log by construction.
     """
     rt.counters.received += 1
-    where = {"topic": rt.leads_topic.get_topic_name(), "partition": partition, "offset": offset}
+    key, value, partition = message.key, message.value, message.partition
+    topic = rt.leads_topic.get_topic_name()
+    where = {"topic": topic, "partition": partition, "offset": message.offset}
     try:
         decoded = decode(value or b"")
     except DecodeError as exc:
-        await reject(rt, rejection_for(reasons=[str(exc)], original=value, key=key, **where))
+        rejection = rejection_for(reasons=[str(exc)], original=value, key=key, **where)
+        batch.expect(await send_rejection(rt, rejection))
         return
     if problems := envelope_problems(decoded, key):
         # Mis-keyed, perhaps on another lead's partition: the lead's key is not here,
         # so the person is sealed with a key that is not kept.
         original = await sealed_original(rt, value, own_lead=False)
-        await reject(
-            rt,
-            rejection_for(reasons=problems, original=original, key=key, event=decoded, **where),
+        rejection = rejection_for(
+            reasons=problems, original=original, key=key, event=decoded, **where
         )
+        batch.expect(await send_rejection(rt, rejection))
         return
     event: Envelope = await seal(rt, decoded)
-    raw_state = rt.leads.get(event.subject)
-    state = state_from_json(raw_state) if raw_state else None
-    fresh = not already_recorded(rt, event.subject, event.event_id, state.seen if state else _NONE)
-    if fresh:
-        event = await append(rt, rt.lead_log_topic, event, partition, offset)
+    state = batch.state(event.subject)
+    seen = state.seen if state else _NONE
+    if not already_recorded(rt, event.subject, event.event_id, seen, batch.heads):
+        event, sent = await append_soon(
+            rt, rt.lead_log_topic, event, partition, message.offset, heads=batch.heads
+        )
+        batch.expect(sent)
         # At once, not after the state: an event that then fails (an internal-error
         # rejection) is in the log, and the next one must link after it.
-        advance_head(rt, event)
+        advance_head(rt, event, batch.heads)
     outcome = evolve(state, event, rt.policy, await _agreements_for(rt, event))
     if outcome.rejection is not None or outcome.state is None:
-        await _refused(rt, event, outcome, key, where)
+        await _refused(rt, batch, event, outcome, key=key, where=where)
     elif outcome.duplicate:
         rt.counters.duplicates += 1
     else:
-        # Send first, then record: if a send fails, the lead is left as it was, the
-        # event becomes an internal-error rejection, and nothing it caused is lost from
-        # the state (a clock that fired is still due, so it fires again under its id).
-        await emit(rt, outcome.emitted, partition)
-        rt.leads[event.subject] = state_to_json(outcome.state)
+        # Sent now, recorded once the broker has them: if a send fails, the lead is
+        # left as it was and nothing it caused is lost from the state (a clock that
+        # fired is still due, so it fires again under its id).
+        await _emit(rt, batch, outcome.emitted, partition)
+        batch.put(event.subject, outcome.state)
         if isinstance(event, LeadCaptured):
-            remember_person(rt, event)
+            batch.then(partial(remember_person, rt, event))
     if isinstance(event, ErasureRequested) and outcome.rejection is None:
-        # Only now that the state records whom to tell may the key go (a redelivered
+        # Only once the state records whom to tell may the key go (a redelivered
         # request, a duplicate, shreds again: deleting a deleted key is a no-op).
-        shred(rt, event.subject)
+        batch.then(partial(shred, rt, event.subject))
     if outcome.rejection is None and outcome.state is not None:
         # Counted last, so a failure above is counted once, as a rejection, never twice.
         rt.counters.processed += 1
 
 
+async def _emit(
+    rt: Runtime, batch: LeadBatch, outputs: tuple[Envelope, ...], partition: int
+) -> None:
+    for sent in await send_outputs(rt, outputs):
+        batch.expect(sent)
+    batch.then(partial(note_outputs, rt, outputs, partition))
+
+
 async def _refused(
-    rt: Runtime, event: Envelope, outcome: Outcome, key: bytes | None, where: dict[str, Any]
+    rt: Runtime,
+    batch: LeadBatch,
+    event: Envelope,
+    outcome: Outcome,
+    *,
+    key: bytes | None,
+    where: dict[str, Any],
 ) -> None:
     """A refusal by the fold: the refused share is recorded, anything else rejected."""
     if outcome.state is not None:
-        await emit(rt, outcome.emitted, where["partition"])
-        rt.leads[event.subject] = state_to_json(outcome.state)
+        await _emit(rt, batch, outcome.emitted, where["partition"])
+        batch.put(event.subject, outcome.state)
     if any(isinstance(e, LeadShareRejected) for e in outcome.emitted):
         rt.counters.rejected += 1  # its LeadShareRejected is the rejection record
         return
     reasons = [outcome.rejection or "refused"]
     # The sealed, stamped form: the rejection never keeps a plaintext person.
     original = encode(event)
-    await reject(
-        rt, rejection_for(reasons=reasons, original=original, key=key, event=event, **where)
-    )
+    rejection = rejection_for(reasons=reasons, original=original, key=key, event=event, **where)
+    batch.expect(await send_rejection(rt, rejection))
 
 
 async def _agreements_for(rt: Runtime, event: Envelope) -> AgreementLookup:
@@ -138,4 +234,4 @@ async def _agreements_for(rt: Runtime, event: Envelope) -> AgreementLookup:
 def register(rt: Runtime) -> None:
     @rt.app.agent(rt.leads_topic, name="leads")  # type: ignore[untyped-decorator]
     async def leads_agent(stream: Any) -> None:
-        await handle_each(rt, stream, handle_lead_message)
+        await handle_batches(rt, stream, handle_lead_batch)

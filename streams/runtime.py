@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -70,3 +71,6 @@ class Runtime:
     counters: Counters = field(default_factory=Counters)
     schedule: BucketSchedule = field(default_factory=BucketSchedule)
     gate: Any = None  # streams.access.Gate: who may read which view
+    # Held by whoever folds lead states: the lead agent for a whole batch (its working
+    # copy, streams/lead_batch.py), the clock agent around one lead's read and write.
+    lead_lock: asyncio.Lock = field(default_factory=asyncio.Lock)

@@ -24,6 +24,7 @@ from streams import (
     partner_agent,
     partner_views,
     privacy_views,
+    table_writes,
     views,
 )
 from streams.access import Gate
@@ -85,6 +86,7 @@ def _bytes_table(app: Any, name: str, help_text: str) -> Any:
 def build_app(settings: Settings, policy: Policy) -> Any:
     ack_guard.install()  # only finished handlings acknowledge (streams/ack_guard.py)
     commit_guard.install()  # commits pass only handled or absent offsets (commit_guard.py)
+    table_writes.install()  # acks wait for the handling's table writes (table_writes.py)
     app = faust.App(
         settings.app_id,
         broker=broker_urls(settings.bootstrap_servers),
