@@ -76,9 +76,18 @@ class _FirstCopy:
 
 
 def _content(event: Envelope) -> bytes:
-    return orjson.dumps(
-        event.model_dump(mode="json", exclude={"record"}), option=orjson.OPT_SORT_KEYS
-    )
+    """What two copies of one event must agree on: all but the record stamp and the
+    sealed bytes of a person.
+
+    A person sealed again after a crash that lost the new lead key is the same person
+    under another key, so its nonce and ciphertext differ while the event does not;
+    its clear profile, which the rules read, still has to match.
+    """
+    body: dict[str, Any] = event.model_dump(mode="json", exclude={"record"})
+    person = (body.get("data") or {}).get("person")
+    if isinstance(person, dict) and "ciphertext" in person:
+        body["data"]["person"] = {"key_id": person.get("key_id")}
+    return orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
 
 
 def first_break(events: Iterable[Envelope]) -> tuple[int, Break | None]:

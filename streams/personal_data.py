@@ -32,13 +32,14 @@ def current_key(rt: Runtime, lead_id: str) -> LeadKey | None:
 async def seal(rt: Runtime, event: Envelope, *, own_lead: bool = True) -> Envelope:
     """The event as it may be written anywhere: its person sealed with the lead's key.
 
-    A new key goes to the key topic with the table's other writes; it is not awaited
-    (flushing the producer from inside the agent stalled the worker in the fault
-    harness). If the worker dies after the sealed event reached the record log but
-    before the key did, the redelivered event is sealed again under a new key and,
-    unless the chain head had landed, recorded again; replay opens whichever copy its
-    key opens. Worst case a person becomes unreadable, as after an erasure: never a
-    plaintext leak.
+    A new key goes to the key topic with the table's other writes; the event is acked
+    only once they landed. If the worker dies after the sealed event reached the record
+    log but before the key did, the redelivered event is sealed again under a new key
+    and, unless the chain head had landed, recorded again; the chain takes the two
+    copies for one event (``projections.chain``: sealed bytes aside they say the same)
+    and replay opens whichever copy its key opens. Worst case a person becomes
+    unreadable, as after an erasure: never a plaintext leak. Under a surviving key the
+    seal is deterministic, so a second copy is byte for byte the first.
 
     ``own_lead`` False (a lead event that came in on another topic or under another
     key, so this partition does not hold the lead's key): sealed with a one-off key

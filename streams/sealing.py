@@ -1,10 +1,15 @@
 """Sealing personal data: AES-GCM with one key per lead (crypto-shredding).
 
 A lead's ``data.person`` is encrypted with a 256-bit key of its own (``cryptography``'s
-``AESGCM``, a random 12-byte nonce, associated data = lead id + event id, so a sealed
-person cannot be moved onto another lead or event). The keys live in the ``lead-keys``
-table, whose changelog is the compacted key topic; deleting a lead's key (a tombstone)
-leaves every copy of its sealed person unreadable, on every topic, at once.
+``AESGCM``, associated data = lead id + event id, so a sealed person cannot be moved
+onto another lead or event). The 12-byte nonce is synthetic: an HMAC of the associated
+data and the plaintext under a key derived from the lead's key, so sealing the same
+person of the same event again (a redelivery) gives the same bytes, and a nonce
+repeats only together with its plaintext, which reveals nothing new.
+
+The keys live in the ``lead-keys`` table, whose changelog is the compacted key topic;
+deleting a lead's key (a tombstone) leaves every copy of its sealed person unreadable,
+on every topic, at once.
 
 Beside the sealed person the event keeps its clear ``profile``
 (``projections.personal.profile_of``): the attributes the rules decide on.
@@ -13,13 +18,16 @@ Beside the sealed person the event keeps its clear ``profile``
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from projections.personal import profile_of
 from schemas.envelope import Envelope
@@ -53,10 +61,20 @@ def _associated(lead_id: str, event_id: str) -> bytes:
     return json.dumps([lead_id, event_id]).encode()
 
 
+def _synthetic_nonce(key: LeadKey, associated: bytes, plaintext: bytes) -> bytes:
+    # A separate key for the nonce, so the AES key is never also an HMAC key.
+    nonce_key = HKDF(algorithm=SHA256(), length=32, salt=None, info=b"leadledger nonce").derive(
+        key.secret
+    )
+    message = len(associated).to_bytes(4, "big") + associated + plaintext
+    return hmac.new(nonce_key, message, hashlib.sha256).digest()[:NONCE_BYTES]
+
+
 def seal_person(person: Person, key: LeadKey, lead_id: str, event_id: str) -> SealedPerson:
-    nonce = os.urandom(NONCE_BYTES)
     plaintext = person.model_dump_json(exclude_none=True).encode()
-    ciphertext = AESGCM(key.secret).encrypt(nonce, plaintext, _associated(lead_id, event_id))
+    associated = _associated(lead_id, event_id)
+    nonce = _synthetic_nonce(key, associated, plaintext)
+    ciphertext = AESGCM(key.secret).encrypt(nonce, plaintext, associated)
     return SealedPerson(
         key_id=key.key_id,
         nonce=base64.b64encode(nonce).decode("ascii"),

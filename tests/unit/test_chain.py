@@ -6,7 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 from projections.chain import first_break, stamp
 from schemas.envelope import Envelope
-from schemas.lead_events import LeadActivity, LeadActivityData
+from schemas.lead_events import LeadActivity, LeadActivityData, Person
+from streams.sealing import new_key, seal_event
+from tests.leads import Lead
 
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
@@ -113,5 +115,26 @@ def test_a_second_copy_that_says_something_else_breaks() -> None:
     assert log[1].record is not None
     altered = activity(1).model_copy(update={"data": LeadActivityData(activity="demo", points=5)})
     _, found = first_break([*log, stamp(altered, log[1].record.hash, T0 + timedelta(days=1))])
+    assert found is not None
+    assert "something else" in found.reason
+
+
+def test_a_person_sealed_again_under_a_new_key_is_still_a_redelivery() -> None:
+    # The worker died after appending a LeadCaptured but before its new lead key landed:
+    # the redelivered copy is sealed under another key, which changes only sealed bytes.
+    plain = Lead("L-seal").captured()
+    person = Person(email="p@example.com", first_name="P", country="GB")
+    captured = plain.model_copy(update={"data": plain.data.model_copy(update={"person": person})})
+    copy_a = stamp(seal_event(captured, new_key), None, T0)
+    copy_b = stamp(seal_event(captured, new_key), None, T0 + timedelta(seconds=5))
+    assert copy_a.record is not None
+    assert copy_b.record is not None
+    assert copy_a.record.hash != copy_b.record.hash
+    assert first_break([copy_a, copy_b]) == (2, None)
+    other = person.model_copy(update={"country": "FR"})  # the clear profile differs
+    changed = captured.model_copy(
+        update={"data": captured.data.model_copy(update={"person": other})}
+    )
+    _, found = first_break([copy_a, stamp(seal_event(changed, new_key), None, T0)])
     assert found is not None
     assert "something else" in found.reason
