@@ -23,6 +23,8 @@ ROWS = (
     "codec: fastavro decode",
     "codec: codec.encode",
     "codec: codec.decode",
+    "codec: workload mean codec.encode",
+    "codec: workload mean codec.decode",
     "timer tick: ",
     "timer tick: 0 due",
     "replay: JSON-Lines file",

@@ -103,6 +103,10 @@ def offline_rows(result: Run, args: argparse.Namespace, work: Workload, workdir:
     print("codec (one LeadCaptured):")
     for step, micros in codec_bench.measure():
         result.add(f"codec: {step}", micros, "µs", "<= 10 µs" if "codec." in step else "")
+    mean_encode, mean_decode = codec_bench.workload_mean(work.events)
+    mix = f"mean over {min(len(work.events), 5_000):,} workload events, all types"
+    result.add("codec: workload mean codec.encode", mean_encode, "µs", "", mix)
+    result.add("codec: workload mean codec.decode", mean_decode, "µs", "", mix)
     print("timer (in process, the worker's own index and tick):")
     busy, idle = offline.timer_tick(args.clocks, args.due)
     name = f"timer tick: {args.due:,} due of {args.clocks:,} open clocks"

@@ -35,5 +35,8 @@ def closing_notes(run: Run) -> list[str]:
         "due, at the same number of open clocks (cost follows what is due); p99 due_at -> "
         f"EscalationRaised <= 2 s: {verdict(_find(run, 'due_at -> EscalationRaised p99') <= 2)}.",
         f"- RSS <= 2 GiB: {verdict(all(v <= 2048 for v in rss))}.",
-        f"- codec <= 10 µs each way: {verdict(all(v <= 10 for v in codec))}.",
+        f"- codec <= 10 µs each way (one LeadCaptured, the largest event): "
+        f"{verdict(all(v <= 10 for v in codec))}; the workload's mean event "
+        f"{_find(run, 'codec: workload mean codec.encode'):.1f} / "
+        f"{_find(run, 'codec: workload mean codec.decode'):.1f} µs.",
     ]
