@@ -14,12 +14,11 @@ encode and 46 us to decode the body against fastavro's 12 us and 8 us. The whole
 from __future__ import annotations
 
 import io
-from typing import Any
 
 from fastavro import schemaless_reader, schemaless_writer
 from pydantic import ValidationError
 
-from schemas.avro_schemas import by_fingerprint, latest
+from schemas.avro_schemas import WriterSchema, by_fingerprint, latest
 from schemas.envelope import Envelope
 from schemas.events import Event, parse_event
 from schemas.union_hints import apply_hints
@@ -43,7 +42,7 @@ def encode(event: Envelope) -> bytes:
     return buffer.getvalue()
 
 
-def _body(payload: bytes) -> tuple[Any, bytes]:
+def _body(payload: bytes) -> tuple[WriterSchema, bytes]:
     if len(payload) < HEADER_SIZE:
         raise DecodeError(
             f"not Avro single-object encoding: {len(payload)} bytes is shorter than the header"
@@ -54,6 +53,14 @@ def _body(payload: bytes) -> tuple[Any, bytes]:
     if writer is None:
         raise DecodeError(f"unknown schema fingerprint 0x{payload[2:HEADER_SIZE][::-1].hex()}")
     return writer, payload[HEADER_SIZE:]
+
+
+def type_of(payload: bytes) -> str:
+    """The event type a message was written as, read from its header alone.
+
+    Lets a consumer pass over types it ignores without decoding their body.
+    """
+    return _body(payload)[0].type_name
 
 
 def decode(payload: bytes) -> Event:

@@ -24,7 +24,7 @@ from projections.dispute import advance_dispute
 from projections.dispute_state import dispute_from_json, dispute_to_json
 from projections.lead import advance as advance_lead
 from projections.lead import state_from_json, state_to_json
-from schemas.codec import DecodeError, decode, encode
+from schemas.codec import DecodeError, decode, encode, type_of
 from schemas.partner_system_events import SharedLeadReleased, ShareRecorded
 from schemas.system_events import DeadlineDue, DeadlineDueData
 from streams import agreement_commands as commands
@@ -52,8 +52,14 @@ def deadline_due(subject: str, due_at: datetime, aggregate: str = "lead") -> Dea
     )
 
 
+# The timer's audit trail, not requests: most of the topic, passed over undecoded.
+AUDIT_TRAIL = frozenset({"DeadlineScheduled", "DeadlineCancelled"})
+
+
 async def apply_due(rt: Runtime, value: bytes, partition: int, offset: int = -1) -> None:
     try:
+        if type_of(value) in AUDIT_TRAIL:
+            return
         message = decode(value)
     except DecodeError:
         log.exception("undecodable message on the internal clocks topic")
@@ -69,7 +75,6 @@ async def apply_due(rt: Runtime, value: bytes, partition: int, offset: int = -1)
         )
     elif isinstance(message, ShareRecorded | SharedLeadReleased):
         await commands.apply_command(rt, message, partition, offset)
-    # DeadlineScheduled/Cancelled are the timer's audit trail, not requests.
 
 
 async def _advance(rt: Runtime, message: DeadlineDue, partition: int) -> None:

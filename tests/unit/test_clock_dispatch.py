@@ -14,7 +14,14 @@ from projections.policy import Policy
 from schemas.codec import decode, encode
 from schemas.envelope import Envelope
 from schemas.partner_system_events import SharedLeadReleased, SharedLeadReleasedData
-from schemas.system_events import EscalationRaised, EventRejected
+from schemas.system_events import (
+    DeadlineCancelled,
+    DeadlineCancelledData,
+    DeadlineScheduled,
+    DeadlineScheduledData,
+    EscalationRaised,
+    EventRejected,
+)
 from streams import deadline_index
 from streams.clock_agent import apply_due, deadline_due
 from streams.runtime import Runtime
@@ -121,3 +128,39 @@ async def test_a_refused_command_is_rejected_with_its_reason() -> None:
     ]
     assert rejected[0].event_id != rejected[1].event_id
     assert rt.counters.commands_refused == 2
+
+
+async def test_the_timers_audit_trail_is_passed_over_undecoded(monkeypatch: Any) -> None:
+    rt = _runtime()
+    rt.leads["L1"] = b"a state the audit trail must not touch"
+    scheduled = DeadlineScheduled(
+        event_id="d1",
+        subject="L1",
+        occurred_at=T0,
+        source="leadledger",
+        data=DeadlineScheduledData(
+            clock_id="c1",
+            rule="MQL_NOT_ASSIGNED",
+            started_at=T0,
+            due_at=at(1),
+            policy_version="p1",
+        ),
+    )
+    cancelled = DeadlineCancelled(
+        event_id="d2",
+        subject="L1",
+        occurred_at=T0,
+        source="leadledger",
+        data=DeadlineCancelledData(clock_id="c1", rule="MQL_NOT_ASSIGNED", reason="assigned"),
+    )
+    payloads = [encode(scheduled), encode(cancelled)]
+
+    def must_not_decode(payload: bytes) -> Envelope:
+        raise AssertionError("decoded an audit-trail message")
+
+    monkeypatch.setattr("streams.clock_agent.decode", must_not_decode)
+    for offset, payload in enumerate(payloads):
+        await apply_due(rt, payload, 2, offset)
+    assert rt.leads == {"L1": b"a state the audit trail must not touch"}
+    assert [*_sent(rt.escalations_topic), *_sent(rt.rejections_topic)] == []
+    assert rt.counters.commands_applied == rt.counters.rejected == 0

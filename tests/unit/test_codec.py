@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from schemas.avro_schemas import latest
-from schemas.codec import MAGIC, DecodeError, decode, encode
+from schemas.codec import MAGIC, DecodeError, decode, encode, type_of
 from schemas.events import EVENT_TYPES
 from schemas.lead_events import (
     LeadActivity,
@@ -62,6 +62,7 @@ def test_round_trip(event: LeadCaptured | EscalationRaised) -> None:
     payload = encode(event)
     assert payload[:2] == MAGIC
     assert decode(payload) == event
+    assert type_of(payload) == event.type  # from the header alone
 
 
 @given(
@@ -92,6 +93,8 @@ def test_activity_round_trip_property(points: int | None, activity: str, micros:
 def test_bad_bytes_are_rejected_with_reason(payload: bytes, reason: str) -> None:
     with pytest.raises(DecodeError, match=reason):
         decode(payload)
+    with pytest.raises(DecodeError, match=reason):
+        type_of(payload)
 
 
 def test_truncated_body_is_a_decode_error() -> None:
