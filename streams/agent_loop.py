@@ -25,7 +25,8 @@ its table writes are done. Faust's ``take_events`` acknowledges its buffer in a
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 from streams import commit_guard, table_writes
@@ -86,14 +87,25 @@ async def finished_events(stream: Any) -> AsyncGenerator[Any, None]:
     async for event in stream.noack().events():
         if not _admitted(event):
             continue
-        token = HANDLING.begin()  # a handling that never ends stops commits: watched
-        try:
-            with table_writes.collected() as writes:
-                yield event
-            landed = await table_writes.landed(writes)
-        finally:
-            HANDLING.end(token)
-        _acknowledge([event], landed)
+        async with _handling([event]):
+            yield event
+
+
+@asynccontextmanager
+async def _handling(events: list[Any]) -> AsyncIterator[None]:
+    """Around one handling: watched while it runs, its table writes collected, and its
+    events acknowledged only when the body returned and those writes landed.
+
+    A body that raises (a cancellation) leaves the events unacknowledged.
+    """
+    token = HANDLING.begin()  # a handling that never ends stops commits: watched
+    try:
+        with table_writes.collected() as writes:
+            yield
+        landed = await table_writes.landed(writes)
+    finally:
+        HANDLING.end(token)
+    _acknowledge(events, landed)
 
 
 def _more_waiting(stream: Any) -> bool:
@@ -118,14 +130,8 @@ async def finished_batches(
             batch.append(event)
         if not batch or (len(batch) < max_events and _more_waiting(manual)):
             continue
-        token = HANDLING.begin()
-        try:
-            with table_writes.collected() as writes:
-                yield batch
-            landed = await table_writes.landed(writes)
-        finally:
-            HANDLING.end(token)
-        _acknowledge(batch, landed)
+        async with _handling(batch):
+            yield batch
         batch = []
 
 

@@ -149,6 +149,15 @@ async def test_a_batch_folds_as_one_event_at_a_time_and_writes_each_lead_once() 
     assert state_from_json(batched.leads[a.lead_id]).score == expected.lead.score
 
 
+async def _all_sent(log: HeldTopic, count: int) -> None:
+    """Until the batch task has handed ``count`` records to the held topic."""
+    for _ in range(100):
+        if len(log.pending) == count:
+            return
+        await asyncio.sleep(0.001)  # lets the batch task run; no SLA is waited out
+    raise AssertionError(f"{len(log.pending)} of {count} records sent")
+
+
 async def test_each_write_goes_to_its_own_events_partition() -> None:
     a, b, pairs = _two_leads()
     rt = _rt()
@@ -164,11 +173,7 @@ async def test_nothing_is_written_before_the_broker_has_the_batchs_records() -> 
     log = HeldTopic(hold=True)
     rt = _rt(log)
     batch = asyncio.create_task(handle_lead_batch(rt, _events(pairs)))
-    for _ in range(100):
-        if len(log.pending) == len(pairs):
-            break
-        await asyncio.sleep(0.001)
-    assert len(log.pending) == len(pairs)  # every record sent, none awaited one by one
+    await _all_sent(log, len(pairs))  # every record sent, none awaited one by one
     assert rt.leads.writes == []
     assert rt.chain_heads.writes == []
     log.deliver()
@@ -214,10 +219,7 @@ async def test_a_failed_delivery_writes_nothing_and_handles_each_event_again() -
     log = HeldTopic(hold=True)
     rt = _rt(log)
     batch = asyncio.create_task(handle_lead_batch(rt, _events(pairs)))
-    for _ in range(100):
-        if len(log.pending) == len(pairs):
-            break
-        await asyncio.sleep(0.001)
+    await _all_sent(log, len(pairs))
     log.hold = False  # the broker is back for the events handled again
     log.deliver(RuntimeError("not enough replicas"))
     await asyncio.wait_for(batch, timeout=5)
