@@ -59,11 +59,11 @@ async def emit(
     ``aggregate`` names the fold that emitted them (lead, agreement or dispute): the
     timer's ``DeadlineDue`` carries it back to that fold.
 
-    The caller records its new state only after this returns. Faust flushes its
-    producer before it commits an offset, but a kill -9 can land some of an event's
-    writes and not others (they go to different partitions): a state on its changelog
-    with its escalation lost, and the redelivered event a duplicate that emits nothing
-    again. Waiting for delivery first makes "state written" imply "outputs delivered".
+    The caller records its new state only after this returns. A kill -9 can land some
+    of an event's writes and not others (they go to different partitions): a state on
+    its changelog with its escalation lost, and the redelivered event a duplicate that
+    emits nothing again. Waiting for delivery first makes "state written" imply
+    "outputs delivered".
     """
     sent = await send_outputs(rt, outputs)
     if sent:
