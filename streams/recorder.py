@@ -60,9 +60,9 @@ async def append(rt: Runtime, topic: Any, event: E, partition: int, offset: int)
     stamped, sent = await append_soon(rt, topic, event, partition, offset)
     # Log first: the chain head and the state are written only once the broker has the
     # record. A kill -9 can land some writes of an event and not others (they go to
-    # different partitions); a head that landed without its
-    # record made the redelivery skip the append, and the event was lost from the
-    # record log (the fault harness's crash scenario: "neither recorded nor rejected").
+    # different partitions); a head that landed without its record made the
+    # redelivery skip the append, and the event was lost from the record log (the
+    # fault harness's crash scenario: "neither recorded nor rejected").
     await sent
     return stamped
 
