@@ -15,9 +15,9 @@ import platform
 import sys
 import time
 
-from projections.agreement import evolve_agreement
-from projections.agreement_codec import agreement_from_json, agreement_to_json
-from tests.agreements import POLICY, Agreement, at, fold
+from projections.agreement.codec import agreement_from_json, agreement_to_json
+from projections.agreement.fold import evolve_agreement
+from tests.support.agreements import POLICY, Agreement, at, fold
 
 SIZES = (0, 1_000, 5_000)
 MEASURED = 200

@@ -20,8 +20,8 @@ from pathlib import Path
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 
-from streams.kafka_jars import CACHE, COMPLETE_MARKER, ensure_jars
-from streams.localkafka import LocalKafka
+from streams.broker.jars import CACHE, COMPLETE_MARKER, ensure_jars
+from streams.broker.local_broker import LocalKafka
 
 TOOLS_POM = Path(__file__).parent / "kafka_tools" / "pom.xml"
 TOOLS_VERSION = re.search(

@@ -16,7 +16,7 @@ from schemas.codec import decode, encode
 from schemas.envelope import Envelope
 from schemas.lead_events import LeadActivity, LeadActivityData, LeadCaptured, LeadCapturedData
 from schemas.lead_events import Person as LeadPerson
-from streams.topics import LEADS
+from streams.broker.topics import LEADS
 
 SETTLE_S = 2.5
 

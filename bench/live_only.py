@@ -26,8 +26,8 @@ from bench import worker as bench_worker
 from bench.broker import local_broker, wait_for_topic
 from bench.workload import lead_events
 from schemas.codec import encode
-from streams.admin import create_topics
-from streams.topics import TABLES, changelog_name
+from streams.broker.admin import create_topics
+from streams.broker.topics import TABLES, changelog_name
 
 
 def cpu_seconds(pid: int) -> float:

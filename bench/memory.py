@@ -19,7 +19,7 @@ from kafka import KafkaConsumer, TopicPartition
 from bench.broker import wait_for_topic
 from bench.rawloop import Message, preload
 from bench.worker import running_worker
-from streams.admin import create_topics
+from streams.broker.admin import create_topics
 
 
 def read_changelog(bootstrap: str, topic: str) -> list[Message]:

@@ -14,12 +14,12 @@ from projections.policy import Policy
 from projections.replay import replay_leads
 from schemas.envelope import Envelope
 from schemas.jsonl import read_log, write_log
-from streams import deadline_index
-from streams.clock_agent import send_due
-from streams.collector import fewer_collections
-from streams.deadline_index import BucketSchedule
-from streams.logsource import read_topics
+from streams.agents.clock import send_due
+from streams.cli.collector import fewer_collections
+from streams.readback.event_log import read_topics
 from streams.runtime import Counters
+from streams.state import deadline_index
+from streams.state.deadline_index import BucketSchedule
 
 
 def replay_file(events: Sequence[Envelope], path: Path, as_of: datetime) -> float:

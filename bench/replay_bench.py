@@ -17,10 +17,10 @@ from datetime import timedelta
 from projections.policy import Policy
 from projections.replay import replay
 from schemas.envelope import Envelope
-from tests.agreements import Agreement, terms
-from tests.agreements import at as day
-from tests.leads import Lead
-from tests.partners import SharedLead
+from tests.support.agreements import Agreement, terms
+from tests.support.agreements import at as day
+from tests.support.leads import Lead
+from tests.support.partners import SharedLead
 
 
 def partnership(leads: int) -> list[Envelope]:

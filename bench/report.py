@@ -13,7 +13,7 @@ from pathlib import Path
 
 import psutil
 
-from streams.kafka_jars import KAFKA_VERSION
+from streams.broker.jars import KAFKA_VERSION
 
 # The rows every run measures (names start with these); the tiny-run test checks them.
 ROWS = (

@@ -40,8 +40,8 @@ from projections.policy import Policy
 from projections.replay import replay_leads
 from schemas.codec import encode
 from schemas.envelope import Envelope
-from streams.admin import create_topics
-from streams.topics import TABLES, changelog_name
+from streams.broker.admin import create_topics
+from streams.broker.topics import TABLES, changelog_name
 
 # Every topic and namespace of one run carries its id, so runs sharing a broker (a
 # test session's) never meet.

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from bench.broker import free_port
-from streams.access_store import issue
+from streams.web.token_store import issue
 
 
 @dataclass

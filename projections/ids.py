@@ -17,7 +17,7 @@ _sha1 = hashlib.sha1
 def derived_id(*parts: str) -> str:
     """``str(uuid.uuid5(NAMESPACE, "|".join(parts)))``, built from the SHA-1 digest
     directly: ``uuid.uuid5`` goes through a 128-bit integer and was a tenth of a
-    replay's time (``tests/unit/test_derived_id.py`` checks it is the same string)."""
+    replay's time (``tests/projections/test_derived_id.py`` checks it is the same string)."""
     digest = bytearray(_sha1(_NAMESPACE_BYTES + "|".join(parts).encode()).digest()[:16])
     digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
     digest[8] = (digest[8] & 0x3F) | 0x80  # the RFC 4122 variant

@@ -3,7 +3,7 @@
 A lead's ``data.person`` is sealed (encrypted with the lead's key) on the record log;
 what the rules need from it is kept in clear as ``data.profile``. This module derives
 that profile and shapes the person part of a view. It never sees a key: decrypting
-is the shell's job (``streams/sealing.py``), which hands over the plaintext or None.
+is the shell's job (``streams/personal_data/sealing.py``), which hands over the plaintext or None.
 """
 
 from __future__ import annotations

@@ -20,14 +20,16 @@ from datetime import datetime
 from statistics import mean
 from typing import Any
 
-from projections import agreement, dispute, lead
-from projections.agreement_state import AgreementBook
-from projections.compliance_partner import PartnerPrivacy, fold_privacy
-from projections.dispute_state import DisputeState
-from projections.lead import LeadState
-from projections.lead_state import iso_z
-from projections.partner_view import fold_activity
-from projections.partner_view_state import PartnerView
+from projections.agreement import fold as agreement
+from projections.agreement.state import AgreementBook
+from projections.compliance.partner import PartnerPrivacy, fold_privacy
+from projections.dispute import fold as dispute
+from projections.dispute.state import DisputeState
+from projections.history import iso_z
+from projections.lead import fold as lead
+from projections.lead.fold import LeadState
+from projections.partner_view.fold import fold_activity
+from projections.partner_view.state import PartnerView
 from projections.policy import Policy
 from schemas.envelope import Envelope
 from schemas.events import PARTNER_EVENT_TYPES

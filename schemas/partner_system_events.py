@@ -57,7 +57,7 @@ class SharedLeadReleased(Envelope):
 class PartnerActivityData(Model):
     """One thing that happened to a partner; the partner view folds these.
 
-    ``kind`` is one of the view's kinds (``projections/partner_view.py`` owns the list:
+    ``kind`` is one of the view's kinds (``projections/partner_view/fold.py`` owns the list:
     share_sent, share_received, share_refused, responded, lead_converted,
     opportunity_won, commission_accrued, commission_paid, lead_returned, lead_retained,
     lead_deleted, dispute_opened, dispute_step, dispute_resolved, agreement_state).

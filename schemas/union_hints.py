@@ -6,7 +6,7 @@ against each record schema in turn, which was about a third of encoding a
 LeadCaptured (14 -> 10 us of fastavro's body time, ``bench/codec_bench.py``). The
 pydantic model already knows which branch it is, so the codec passes fastavro's tuple
 notation, ``(full record name, dict)``, and fastavro skips the search. The bytes are
-the same either way (``tests/unit/test_codec_union_hints.py``).
+the same either way (``tests/schemas/test_codec_union_hints.py``).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from projections.policy import load_policy
-from streams import shutdown
+from streams.delivery import shutdown
 from streams.settings import Settings
 from streams.wiring import build_app
 

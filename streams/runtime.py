@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from projections.policy import Policy
-from streams.deadline_index import BucketSchedule
 from streams.settings import Settings
+from streams.state.deadline_index import BucketSchedule
 
 
 @dataclass
@@ -53,9 +53,10 @@ class Runtime:
     escalations: Any
     agreements_topic: Any = None
     partner_activity_topic: Any = None
-    agreements: Any = None  # agreement state by agreement id (projections.agreement)
-    disputes: Any = None  # dispute state by dispute id (projections.dispute)
-    # The record log (streams/recorder.py) and personal data (streams/sealing.py).
+    agreements: Any = None  # agreement state by agreement id (projections.agreement.fold)
+    disputes: Any = None  # dispute state by dispute id (projections.dispute.fold)
+    # The record log (streams/delivery/recorder.py) and personal data
+    # (streams/personal_data/sealing.py).
     lead_log_topic: Any = None
     agreement_log_topic: Any = None
     lead_keys: Any = field(default_factory=dict)  # lead id -> LeadKey JSON (key topic)
@@ -63,14 +64,14 @@ class Runtime:
     chain_heads: Any = field(default_factory=dict)  # subject -> {hash, event_id}
     # When the system records an event (``record.recorded_at``); injectable for tests.
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
-    book: Any = None  # streams.agreement_book.AgreementBookFollower: every agreement
-    partners: Any = None  # per-partner view by partner id (projections.partner_view)
-    privacy: Any = None  # whose personal data a partner holds (projections.compliance_partner)
-    # (topic, partition) -> last offset its agent applied (streams/backlog.py).
+    book: Any = None  # streams.state.agreement_book.AgreementBookFollower: every agreement
+    partners: Any = None  # per-partner view by partner id (projections.partner_view.fold)
+    privacy: Any = None  # whose personal data a partner holds (projections.compliance.partner)
+    # (topic, partition) -> last offset its agent applied (streams/delivery/backlog.py).
     applied_offsets: dict[tuple[str, int], int] = field(default_factory=dict)
     counters: Counters = field(default_factory=Counters)
     schedule: BucketSchedule = field(default_factory=BucketSchedule)
-    gate: Any = None  # streams.access.Gate: who may read which view
+    gate: Any = None  # streams.web.access.Gate: who may read which view
     # Held by whoever folds lead states: the lead agent for a whole batch (its working
-    # copy, streams/lead_batch.py), the clock agent around one lead's read and write.
+    # copy, streams/agents/lead_batch.py), the clock agent around one lead's read and write.
     lead_lock: asyncio.Lock = field(default_factory=asyncio.Lock)

@@ -23,15 +23,15 @@ class Settings(BaseModel):
     home: Path = DEFAULT_HOME
     policy_file: Path | None = None
     # How often the intake janitor deletes processed messages from the leads topic
-    # (streams/janitor.py); 0 turns it off.
+    # (streams/agents/janitor.py); 0 turns it off.
     janitor_seconds: float = Field(default=5.0, ge=0)
     # Replicas of every topic the project or Faust creates (changelogs included); 3 on
     # a production cluster, so losing one broker loses no table.
     replication_factor: int = Field(default=1, ge=1)
     # An offset commit running longer than this makes the worker exit to be restarted
-    # (streams/commit_watchdog.py).
+    # (streams/delivery/commit_watchdog.py).
     commit_stall_seconds: float = Field(default=60.0, gt=0)
-    # The API tokens' hashes (streams/access_store.py); default <home>/tokens.json.
+    # The API tokens' hashes (streams/web/token_store.py); default <home>/tokens.json.
     tokens_file: Path | None = None
     # False (LEADLEDGER_AUTH=off) opens every view: local experiments only, logged loudly.
     auth: bool = True

@@ -11,27 +11,13 @@ from typing import Any
 import faust
 
 from projections.policy import Policy
-from streams import (
-    ack_guard,
-    agreement_agent,
-    agreement_views,
-    clock_agent,
-    commit_guard,
-    commit_watchdog,
-    janitor,
-    lead_agent,
-    log_level,
-    partner_agent,
-    partner_views,
-    privacy_views,
-    table_writes,
-    views,
-)
-from streams.access import Gate
-from streams.agreement_book import AgreementBookFollower
-from streams.runtime import Runtime
-from streams.settings import Settings
-from streams.topics import (
+from streams import log_level
+from streams.agents import agreement as agreement_agent
+from streams.agents import clock as clock_agent
+from streams.agents import janitor
+from streams.agents import lead as lead_agent
+from streams.agents import partner as partner_agent
+from streams.broker.topics import (
     AGREEMENT_LOG,
     AGREEMENTS,
     CLOCKS,
@@ -45,6 +31,15 @@ from streams.topics import (
     TopicSpec,
     topic_name,
 )
+from streams.delivery import ack_guard, commit_guard, commit_watchdog, table_writes
+from streams.runtime import Runtime
+from streams.settings import Settings
+from streams.state.agreement_book import AgreementBookFollower
+from streams.web import agreements as agreement_views
+from streams.web import partners as partner_views
+from streams.web import privacy as privacy_views
+from streams.web import views
+from streams.web.access import Gate
 
 
 def broker_urls(bootstrap_servers: str) -> list[str]:
@@ -84,7 +79,7 @@ def _bytes_table(app: Any, name: str, help_text: str) -> Any:
 
 
 def build_app(settings: Settings, policy: Policy) -> Any:
-    ack_guard.install()  # only finished handlings acknowledge (streams/ack_guard.py)
+    ack_guard.install()  # only finished handlings acknowledge (streams/delivery/ack_guard.py)
     commit_guard.install()  # commits pass only handled or absent offsets (commit_guard.py)
     table_writes.install()  # acks wait for the handling's table writes (table_writes.py)
     app = faust.App(
@@ -121,7 +116,7 @@ def build_app(settings: Settings, policy: Policy) -> Any:
         rejections_topic=_raw_topic(app, REJECTIONS, settings.namespace),
         escalations_topic=_raw_topic(app, ESCALATIONS, settings.namespace),
         notifications_topic=_raw_topic(app, NOTIFICATIONS, settings.namespace),
-        leads=_bytes_table(app, "leads", "Lead state by lead id (projections.lead)."),
+        leads=_bytes_table(app, "leads", "Lead state by lead id (projections.lead.fold)."),
         deadlines=_bytes_table(app, "deadlines", "Open deadlines by partition and due minute."),
         escalations=_bytes_table(app, "escalations", "Raised escalations by escalation id."),
     )
@@ -133,12 +128,16 @@ def build_app(settings: Settings, policy: Policy) -> Any:
     rt.lead_persons = _bytes_table(app, "lead-persons", "Sealed person by lead id, for views.")
     rt.chain_heads = _bytes_table(app, "chain-heads", "Hash-chain head by subject (recorder).")
     rt.agreements = _bytes_table(
-        app, "agreements", "Agreement state by id (projections.agreement)."
+        app, "agreements", "Agreement state by id (projections.agreement.fold)."
     )
-    rt.disputes = _bytes_table(app, "disputes", "Dispute state by id (projections.dispute).")
-    rt.partners = _bytes_table(app, "partners", "Partner view by id (projections.partner_view).")
+    rt.disputes = _bytes_table(app, "disputes", "Dispute state by id (projections.dispute.fold).")
+    rt.partners = _bytes_table(
+        app, "partners", "Partner view by id (projections.partner_view.fold)."
+    )
     rt.privacy = _bytes_table(
-        app, "privacy", "Whose personal data each partner holds (projections.compliance_partner)."
+        app,
+        "privacy",
+        "Whose personal data each partner holds (projections.compliance.partner).",
     )
     rt.book = AgreementBookFollower(
         settings.bootstrap_servers, rt.agreements_topic.get_topic_name(), policy

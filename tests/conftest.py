@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from streams.admin import create_topics
-from streams.kafka_jars import ensure_jars
-from streams.localkafka import LocalKafka
-from tests.ports import free_port
+from streams.broker.admin import create_topics
+from streams.broker.jars import ensure_jars
+from streams.broker.local_broker import LocalKafka
+from tests.support.ports import free_port
 
-pytest_plugins = ["tests.live_worker"]
+pytest_plugins = ["tests.support.live_worker"]
 
 
 def _docker_answers() -> bool:

@@ -1,7 +1,7 @@
 """The peer: leadledger's scoring and status pipeline written with Quix Streams.
 
 Same broker, same events, same work per event as the Faust lead agent: decode and
-check the envelope, fold with the same pure core (``projections.lead.evolve``), keep
+check the envelope, fold with the same pure core (``projections.lead.fold.evolve``), keep
 the lead state (JSON) in Quix's RocksDB state store keyed by lead id (with its
 changelog topic, like a Faust table), and produce what the core emitted, plus a
 rejection for what it refused. Quix Streams has no timer, so clocks only fire when a
@@ -20,11 +20,11 @@ import time
 
 from quixstreams import Application
 
-from projections.lead import evolve, state_from_json, state_to_json
+from projections.lead.fold import evolve, state_from_json, state_to_json
 from projections.policy import Policy
 from schemas.codec import DecodeError, decode, encode
-from streams.lead_agent import envelope_problems
-from streams.rejections import rejection_for
+from streams.agents.lead import envelope_problems
+from streams.delivery.rejections import rejection_for
 
 
 def main() -> None:

@@ -15,16 +15,16 @@ import time
 from pathlib import Path
 from types import FrameType
 
-from streams.kafka_jars import ensure_jars
-from streams.localcluster import REPLICATION_FACTOR, LocalCluster
-from streams.localkafka import LocalKafka
+from streams.broker.jars import ensure_jars
+from streams.broker.local_broker import LocalKafka
+from streams.broker.local_cluster import REPLICATION_FACTOR, LocalCluster
 from tests.faults.badinput import bad_input
 from tests.faults.check import Verdict
 from tests.faults.harness import Scenario
 from tests.faults.procs import Reaper
 from tests.faults.recovery import changelog_recovery
 from tests.faults.scenarios import broker_restart, two_workers, worker_crash
-from tests.ports import free_port
+from tests.support.ports import free_port
 
 ALL = ("crash", "workers", "broker", "badinput", "recovery")
 

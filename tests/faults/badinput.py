@@ -20,7 +20,7 @@ from tests.faults.check import Verdict
 from tests.faults.harness import Scenario
 from tests.faults.procs import HarnessError
 from tests.faults.workload import generate
-from tests.leads import Lead
+from tests.support.leads import Lead
 
 
 @dataclass(frozen=True)

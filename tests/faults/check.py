@@ -19,15 +19,15 @@ from collections import Counter
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 
-from projections.lead_state import LeadState, state_from_json, state_to_json, to_view
+from projections.lead.state import LeadState, state_from_json, state_to_json, to_view
 from projections.policy import Policy
 from projections.replay import replay_leads
 from schemas.codec import DecodeError, decode, encode
 from schemas.events import LEAD_EVENT_CLASSES, Event
 from schemas.system_events import EscalationRaised, EventRejected
-from streams.logsource import read_topics
-from streams.recorder import INTAKE_HEADER
-from streams.topics import ESCALATIONS, LEAD_LOG, LEADS, REJECTIONS, topic_name
+from streams.broker.topics import ESCALATIONS, LEAD_LOG, LEADS, REJECTIONS, topic_name
+from streams.delivery.recorder import INTAKE_HEADER
+from streams.readback.event_log import read_topics
 from tests.faults.observe import Observer, Record, changelog, latest_by_key
 
 SHOWN = 5  # mismatches printed per kind

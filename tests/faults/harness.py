@@ -14,8 +14,8 @@ from pathlib import Path
 from kafka.errors import KafkaError
 
 from projections.policy import Policy
-from streams.admin import create_topics
-from streams.topics import CLOCKS, ESCALATIONS, LEADS, topic_name
+from streams.broker.admin import create_topics
+from streams.broker.topics import CLOCKS, ESCALATIONS, LEADS, topic_name
 from tests.faults.check import Verdict, verify
 from tests.faults.observe import Observer, changelog
 from tests.faults.procs import HarnessError, Reaper, Worker, wait_until

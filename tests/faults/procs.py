@@ -19,9 +19,9 @@ from typing import Any
 
 import httpx
 
-from streams.access_store import issue
-from streams.commit_watchdog import EXIT_COMMIT_STALLED
-from tests.ports import free_port
+from streams.delivery.commit_watchdog import EXIT_COMMIT_STALLED
+from streams.web.token_store import issue
+from tests.support.ports import free_port
 
 Stoppable = Callable[[], None]
 
@@ -84,7 +84,7 @@ class Worker:
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
     starts: int = 0
-    # Restarts after the commit watchdog's exit (streams/commit_watchdog.py), as a
+    # Restarts after the commit watchdog's exit (streams/delivery/commit_watchdog.py), as a
     # production supervisor would; reported, so a run shows when the watchdog fired.
     watchdog_restarts: int = 0
     _supervisor: threading.Thread | None = None

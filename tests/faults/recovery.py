@@ -13,10 +13,10 @@ from datetime import UTC, datetime, timedelta
 
 from kafka import KafkaProducer
 
-from projections.lead_state import state_to_json
+from projections.lead.state import state_to_json
 from projections.policy import Policy
 from projections.replay import replay_leads
-from streams.topics import LEADS
+from streams.broker.topics import LEADS
 from tests.faults.harness import Scenario
 from tests.faults.observe import changelog
 from tests.faults.procs import wait_until

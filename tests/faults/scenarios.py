@@ -6,8 +6,8 @@ import time
 
 from kafka.errors import KafkaError
 
-from projections.lead_state import to_view
-from streams.topics import LEAD_LOG, topic_name
+from projections.lead.state import to_view
+from streams.broker.topics import LEAD_LOG, topic_name
 from tests.faults.check import Verdict
 from tests.faults.harness import Scenario
 from tests.faults.observe import changelog
@@ -132,7 +132,7 @@ def _spot_check_views(sc: Scenario, worker: Worker, verdict: Verdict, sample: in
 
 def broker_restart(sc: Scenario, events: int, rate: float, nodes: list[object]) -> Verdict:
     """Hard-kill one of three brokers while events flow, then restart it."""
-    from streams.localcluster import ClusterNode
+    from streams.broker.local_cluster import ClusterNode
 
     worker = sc.worker("w1")
     worker.start()

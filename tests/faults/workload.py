@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from schemas.envelope import Envelope
-from tests.leads import Lead
+from tests.support.leads import Lead
 
 MQL_THRESHOLD = 76
 OWNERS = ["rep-1", "rep-2", "rep-3"]

@@ -13,10 +13,10 @@ from datetime import UTC, datetime
 import pytest
 
 from schemas.partner_system_events import PartnerActivity, PartnerActivityData
-from streams.access_store import issue, revoke
-from streams.topics import PARTNER_ACTIVITY, topic_name
-from tests.kafka_io import producer, publish
-from tests.live_worker import LiveWorker
+from streams.broker.topics import PARTNER_ACTIVITY, topic_name
+from streams.web.token_store import issue, revoke
+from tests.support.kafka_io import producer, publish
+from tests.support.live_worker import LiveWorker
 
 pytestmark = pytest.mark.integration
 OPERATOR_VIEWS = (

@@ -7,12 +7,12 @@ import uuid
 
 import pytest
 
-from projections.agreement_state import ACTIVE, state_at
+from projections.agreement.state import ACTIVE, state_at
 from projections.policy import Policy
-from streams.agreement_book import AgreementBookFollower
-from streams.topics import AGREEMENTS, topic_name
-from tests.agreements import Agreement, at
-from tests.kafka_io import producer, publish
+from streams.broker.topics import AGREEMENTS, topic_name
+from streams.state.agreement_book import AgreementBookFollower
+from tests.support.agreements import Agreement, at
+from tests.support.kafka_io import producer, publish
 
 pytestmark = pytest.mark.integration
 

@@ -16,17 +16,17 @@ from typing import Any
 
 import pytest
 
-from projections.agreement_codec import to_view
-from projections.dispute_state import dispute_view
+from projections.agreement.codec import to_view
+from projections.dispute.state import dispute_view
 from projections.policy import Policy
 from projections.replay import replay
 from schemas.envelope import Envelope
 from schemas.events import Event
 from schemas.system_events import EscalationRaised, EventRejected
-from streams.topics import AGREEMENTS, ESCALATIONS, REJECTIONS, topic_name
-from tests.agreements import Agreement, terms
-from tests.kafka_io import producer, publish, read_until
-from tests.live_worker import LiveWorker
+from streams.broker.topics import AGREEMENTS, ESCALATIONS, REJECTIONS, topic_name
+from tests.support.agreements import Agreement, terms
+from tests.support.kafka_io import producer, publish, read_until
+from tests.support.live_worker import LiveWorker
 
 pytestmark = pytest.mark.integration
 

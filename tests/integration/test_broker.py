@@ -8,11 +8,18 @@ import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import ConfigResource, ConfigResourceType
 
-from streams.admin import create_topics
-from streams.kafka_jars import ensure_jars
-from streams.localkafka import LocalKafka
-from streams.topics import ALL_TOPICS, INPUT_TOPICS, LEADS, TABLES, changelog_name, topic_name
-from tests.ports import free_port
+from streams.broker.admin import create_topics
+from streams.broker.jars import ensure_jars
+from streams.broker.local_broker import LocalKafka
+from streams.broker.topics import (
+    ALL_TOPICS,
+    INPUT_TOPICS,
+    LEADS,
+    TABLES,
+    changelog_name,
+    topic_name,
+)
+from tests.support.ports import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -26,7 +33,7 @@ def test_topics_have_registry_settings(
         described = {t["name"]: len(t["partitions"]) for t in admin.describe_topics(created_topics)}
         for spec in ALL_TOPICS:
             assert described[topic_name(spec, test_namespace)] == spec.partitions
-        # The tables' changelogs exist before any worker starts (see streams.topics).
+        # The tables' changelogs exist before any worker starts (see streams.broker.topics).
         for table in TABLES:
             name = changelog_name(table, test_namespace)
             assert described[name] == LEADS.partitions

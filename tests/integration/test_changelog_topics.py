@@ -14,8 +14,8 @@ import pytest
 from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource, ConfigResourceType
 
-from streams.admin import create_topics
-from streams.topics import LEADS, TABLES, changelog_name
+from streams.broker.admin import create_topics
+from streams.broker.topics import LEADS, TABLES, changelog_name
 
 pytestmark = pytest.mark.integration
 

@@ -30,11 +30,11 @@ from schemas.codec import DecodeError, decode, encode
 from schemas.envelope import Envelope
 from schemas.events import parse_event
 from schemas.system_events import EventRejected
-from streams.cli import cli
-from streams.logsource import table_key
-from streams.topics import AGREEMENTS, KEY_TABLE, LEADS, changelog_name, topic_name
-from tests.kafka_io import producer, publish, publish_raw
-from tests.live_worker import LiveWorker
+from streams.broker.topics import AGREEMENTS, KEY_TABLE, LEADS, changelog_name, topic_name
+from streams.cli.main import cli
+from streams.readback.event_log import table_key
+from tests.support.kafka_io import producer, publish, publish_raw
+from tests.support.live_worker import LiveWorker
 
 pytestmark = pytest.mark.integration
 COMPACTION_WAIT_S = 150.0

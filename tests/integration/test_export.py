@@ -17,11 +17,11 @@ from typer.testing import CliRunner
 from projections.chain import first_break
 from schemas.jsonl import read_log
 from schemas.lead_events import LeadCaptured, SealedPerson
-from streams.cli import cli
-from streams.topics import LEADS, topic_name
-from tests.kafka_io import producer, publish
-from tests.leads import Lead, at
-from tests.live_worker import LiveWorker
+from streams.broker.topics import LEADS, topic_name
+from streams.cli.main import cli
+from tests.support.kafka_io import producer, publish
+from tests.support.leads import Lead, at
+from tests.support.live_worker import LiveWorker
 
 pytestmark = pytest.mark.integration
 

@@ -15,11 +15,11 @@ import pytest
 from projections.replay import replay_leads
 from schemas.events import Event
 from schemas.system_events import EscalationRaised
-from streams.topics import ESCALATIONS, LEADS, topic_name
+from streams.broker.topics import ESCALATIONS, LEADS, topic_name
 from tests.golden.load import NAMES, golden
-from tests.kafka_io import producer, publish, read_until
-from tests.live_worker import LiveWorker
-from tests.views import lead_view
+from tests.support.kafka_io import producer, publish, read_until
+from tests.support.live_worker import LiveWorker
+from tests.support.views import lead_view
 
 pytestmark = pytest.mark.integration
 # Lead-only logs: the partnership and privacy logs also have agreement events, published

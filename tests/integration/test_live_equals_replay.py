@@ -19,11 +19,11 @@ from projections.replay import replay_leads
 from schemas.envelope import Envelope
 from schemas.events import Event
 from schemas.system_events import EscalationRaised, NotificationRaised
-from streams.topics import ESCALATIONS, LEADS, NOTIFICATIONS, topic_name
-from tests.kafka_io import producer, publish, read_until
-from tests.leads import Lead, at
-from tests.live_worker import LiveWorker
-from tests.views import lead_view
+from streams.broker.topics import ESCALATIONS, LEADS, NOTIFICATIONS, topic_name
+from tests.support.kafka_io import producer, publish, read_until
+from tests.support.leads import Lead, at
+from tests.support.live_worker import LiveWorker
+from tests.support.views import lead_view
 
 pytestmark = pytest.mark.integration
 

@@ -17,9 +17,9 @@ from schemas.lead_events import (
     Person,
 )
 from schemas.system_events import EventRejected
-from streams.topics import LEADS, REJECTIONS, topic_name
-from tests.kafka_io import producer, publish, publish_raw, read_until
-from tests.live_worker import LiveWorker
+from streams.broker.topics import LEADS, REJECTIONS, topic_name
+from tests.support.kafka_io import producer, publish, publish_raw, read_until
+from tests.support.live_worker import LiveWorker
 
 pytestmark = pytest.mark.integration
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)

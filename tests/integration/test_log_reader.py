@@ -13,8 +13,8 @@ import pytest
 from kafka import KafkaAdminClient, TopicPartition
 from kafka.admin import NewTopic
 
-from streams.log_reader import drain, ends_now, reader
-from tests.kafka_io import producer
+from streams.readback.partitions import drain, ends_now, reader
+from tests.support.kafka_io import producer
 
 pytestmark = pytest.mark.integration
 

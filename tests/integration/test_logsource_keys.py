@@ -12,10 +12,10 @@ import uuid
 import pytest
 
 from schemas.codec import encode
-from streams.logsource import ReadStats, read_topics
-from streams.topics import LEADS, topic_name
-from tests.kafka_io import producer, publish, publish_raw
-from tests.leads import Lead, at
+from streams.broker.topics import LEADS, topic_name
+from streams.readback.event_log import ReadStats, read_topics
+from tests.support.kafka_io import producer, publish, publish_raw
+from tests.support.leads import Lead, at
 
 pytestmark = pytest.mark.integration
 

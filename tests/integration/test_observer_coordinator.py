@@ -15,10 +15,10 @@ from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.structs import OffsetAndMetadata
 
-from streams.kafka_jars import ensure_jars
-from streams.localcluster import LocalCluster
+from streams.broker.jars import ensure_jars
+from streams.broker.local_cluster import LocalCluster
 from tests.faults.observe import Observer
-from tests.ports import free_port
+from tests.support.ports import free_port
 
 pytestmark = pytest.mark.integration
 TOPIC, GROUP = "observed", "observed-group"

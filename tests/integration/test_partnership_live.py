@@ -26,18 +26,18 @@ from itertools import groupby
 import pytest
 from typer.testing import CliRunner
 
-from projections.agreement_codec import to_view as agreement_view
-from projections.partner_view import section, to_view
+from projections.agreement.codec import to_view as agreement_view
+from projections.partner_view.fold import section, to_view
 from projections.replay import KIND_OF, ReplayResult, replay
 from schemas.envelope import Envelope
 from schemas.events import Event
 from schemas.system_events import EscalationRaised, LeadShareRejected
-from streams.cli import cli
-from streams.topics import AGREEMENTS, ESCALATIONS, LEADS, REJECTIONS, topic_name
+from streams.broker.topics import AGREEMENTS, ESCALATIONS, LEADS, REJECTIONS, topic_name
+from streams.cli.main import cli
 from tests.golden.load import golden
-from tests.kafka_io import producer, publish, read_until
-from tests.live_worker import LiveWorker
-from tests.views import lead_view
+from tests.support.kafka_io import producer, publish, read_until
+from tests.support.live_worker import LiveWorker
+from tests.support.views import lead_view
 
 pytestmark = pytest.mark.integration
 CASE = golden("partnership")

@@ -15,18 +15,18 @@ from datetime import UTC, datetime
 import pytest
 from typer.testing import CliRunner
 
-from projections.compliance import agreement_privacy, lead_privacy
-from projections.compliance_partner import partner_privacy
+from projections.compliance.partner import partner_privacy
+from projections.compliance.views import agreement_privacy, lead_privacy
 from projections.replay import ReplayResult, replay
 from schemas.envelope import Envelope
 from schemas.events import Event
 from schemas.system_events import EscalationRaised
-from streams.cli import cli
-from streams.topics import AGREEMENTS, ESCALATIONS, LEADS, topic_name
+from streams.broker.topics import AGREEMENTS, ESCALATIONS, LEADS, topic_name
+from streams.cli.main import cli
 from tests.golden.load import golden
 from tests.integration.test_partnership_live import runs, settle
-from tests.kafka_io import producer, publish, read_until
-from tests.live_worker import LiveWorker
+from tests.support.kafka_io import producer, publish, read_until
+from tests.support.live_worker import LiveWorker
 
 pytestmark = pytest.mark.integration
 CASE = golden("privacy")

@@ -8,11 +8,11 @@ from kafka.admin import NewTopic
 from typer.testing import CliRunner
 
 from schemas.lead_events import LeadActivity, LeadActivityData
-from streams.cli import cli
-from streams.record_log import record_log_topics
-from tests.kafka_io import producer, publish
-from tests.leads import Lead, at
-from tests.recorded import recorded
+from streams.cli.main import cli
+from streams.readback.record_log import record_log_topics
+from tests.support.kafka_io import producer, publish
+from tests.support.leads import Lead, at
+from tests.support.recorded import recorded
 
 pytestmark = pytest.mark.integration
 

@@ -16,12 +16,12 @@ from projections.policy import Policy
 from projections.replay import replay_leads
 from schemas.events import Event
 from schemas.system_events import EventRejected
-from streams.admin import create_topics
-from streams.topics import LEADS, REJECTIONS, topic_name
+from streams.broker.admin import create_topics
+from streams.broker.topics import LEADS, REJECTIONS, topic_name
 from tests.faults.procs import Worker, wait_until
-from tests.kafka_io import producer, publish, read_until
-from tests.leads import Lead, at
-from tests.views import lead_view
+from tests.support.kafka_io import producer, publish, read_until
+from tests.support.leads import Lead, at
+from tests.support.views import lead_view
 
 pytestmark = pytest.mark.integration
 

@@ -21,11 +21,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from streams.access_store import issue
-from streams.admin import create_topics
-from streams.kafka_jars import ensure_jars
-from streams.localkafka import LocalKafka
-from tests.ports import free_port
+from streams.broker.admin import create_topics
+from streams.broker.jars import ensure_jars
+from streams.broker.local_broker import LocalKafka
+from streams.web.token_store import issue
+from tests.support.ports import free_port
 
 pytestmark = pytest.mark.integration
 READY_TIMEOUT_S = 90.0

@@ -1,0 +1,143 @@
+"""The agent that folds the agreements topic into the agreements and disputes tables.
+
+Agreement events are keyed by agreement id, dispute events by dispute id; each goes to
+its own pure fold. The agent decodes, checks the envelope, calls the core and writes
+what it decided; it holds no business rule. Nothing may escape: every failure becomes
+an ``EventRejected`` carrying the original bytes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from projections.agreement.codec import agreement_from_json, agreement_to_json
+from projections.agreement.fold import evolve_agreement
+from projections.dispute.fold import evolve_dispute
+from projections.dispute.state import dispute_from_json, dispute_to_json
+from schemas.agreement_events import (
+    AgreementAmended,
+    AgreementProposed,
+    AgreementRenewed,
+    AgreementSigned,
+    AgreementTerminated,
+    DisputeEscalated,
+    DisputeOpened,
+    DisputeResolved,
+)
+from schemas.codec import DecodeError, decode
+from schemas.envelope import Envelope
+from streams.delivery.agent_loop import handle_each
+from streams.delivery.emit import emit, reject
+from streams.delivery.recorder import advance_head, already_recorded, append
+from streams.delivery.rejections import rejection_for
+from streams.personal_data.worker import sealed_original
+from streams.runtime import Runtime
+
+AGREEMENT_TYPES = (
+    AgreementProposed,
+    AgreementSigned,
+    AgreementAmended,
+    AgreementRenewed,
+    AgreementTerminated,
+)
+DISPUTE_TYPES = (DisputeOpened, DisputeEscalated, DisputeResolved)
+BOOK_WAIT_SECONDS = 5.0
+_NONE: frozenset[str] = frozenset()
+
+
+def envelope_problems(event: Envelope, key: bytes | None) -> list[str]:
+    """Reasons an otherwise valid event cannot be applied from the agreements topic."""
+    problems = []
+    if not isinstance(event, AGREEMENT_TYPES + DISPUTE_TYPES):
+        problems.append(
+            f"type {event.type} is not an agreement or dispute event; not accepted here"
+        )
+    if key is None or key.decode("utf-8", "replace") != event.subject:
+        shown = key.decode("utf-8", "replace") if key is not None else None
+        problems.append(
+            f"message key {shown!r} is not the event subject {event.subject!r}; "
+            "events must be keyed by subject to keep one agreement's events in order"
+        )
+    return problems
+
+
+async def _apply(
+    rt: Runtime, event: Envelope, partition: int, offset: int
+) -> tuple[str | None, bool]:
+    """Record the event, fold it into its table and emit; returns (rejection, duplicate)."""
+    if isinstance(event, DISPUTE_TYPES):
+        table, aggregate = rt.disputes, "dispute"
+        raw = table.get(event.subject)
+        state: Any = dispute_from_json(raw) if raw else None
+        if isinstance(event, DisputeOpened):
+            await rt.book.caught_up(BOOK_WAIT_SECONDS)  # the agreement it names
+        event = await _record(rt, event, state, partition, offset)
+        outcome: Any = evolve_dispute(state, event, rt.policy, rt.book)
+        encode_state: Any = dispute_to_json
+    else:
+        table, aggregate = rt.agreements, "agreement"
+        raw = table.get(event.subject)
+        state = agreement_from_json(raw) if raw else None
+        event = await _record(rt, event, state, partition, offset)
+        outcome = evolve_agreement(state, event, rt.policy)
+        encode_state = agreement_to_json
+    if outcome.state is not None and not outcome.duplicate:
+        table[event.subject] = encode_state(outcome.state)
+        await emit(rt, outcome.emitted, partition, aggregate)
+    return outcome.rejection, outcome.duplicate
+
+
+async def _record(
+    rt: Runtime, event: Envelope, state: Any, partition: int, offset: int
+) -> Envelope:
+    """Stamp and append to the agreement log (no personal data here: nothing sealed)."""
+    seen: frozenset[str] = getattr(state, "seen", frozenset()) if state is not None else _NONE
+    if already_recorded(rt, event.subject, event.event_id, seen):
+        return event
+    stamped = await append(rt, rt.agreement_log_topic, event, partition, offset)
+    advance_head(rt, stamped)
+    return stamped
+
+
+async def handle_agreement_message(
+    rt: Runtime, key: bytes | None, value: bytes | None, partition: int, offset: int
+) -> None:
+    rt.counters.received += 1
+    where = {
+        "topic": rt.agreements_topic.get_topic_name(),
+        "partition": partition,
+        "offset": offset,
+    }
+    try:
+        event = decode(value or b"")
+    except DecodeError as exc:
+        await reject(rt, rejection_for(reasons=[str(exc)], original=value, key=key, **where))
+        return
+    if problems := envelope_problems(event, key):
+        # A lead event sent here keeps its person sealed with a key nobody holds.
+        original = await sealed_original(rt, value, own_lead=False)
+        await reject(
+            rt, rejection_for(reasons=problems, original=original, key=key, event=event, **where)
+        )
+        return
+    rejection, duplicate = await _apply(rt, event, partition, offset)
+    if rejection is not None:
+        await reject(
+            rt,
+            rejection_for(reasons=[rejection], original=value, key=key, event=event, **where),
+        )
+        return
+    rt.counters.duplicates += duplicate
+    # Counted last, so a failure above is counted once, as a rejection, never twice.
+    rt.counters.processed += 1
+
+
+def register(rt: Runtime) -> None:
+    @rt.app.agent(rt.agreements_topic, name="agreements")  # type: ignore[untyped-decorator]
+    async def agreements_agent(stream: Any) -> None:
+        # The timer holds this partition's clocks while fetched events wait here.
+        await handle_each(rt, stream, handle_agreement_message)
+
+    @rt.app.task  # type: ignore[untyped-decorator]
+    async def follow_agreements() -> None:
+        await rt.book.run()

@@ -1,0 +1,237 @@
+"""The agent that folds the leads topic into the lead table.
+
+It decodes, checks the envelope against the message (key = subject, a type partners
+may publish), calls the pure core and writes what the core decided. It holds no
+business rule. Faust acknowledges an event even when the agent raised, so nothing may
+escape: every failure becomes an ``EventRejected`` carrying the original bytes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from projections.agreement.state import EMPTY_BOOK, AgreementLookup
+from projections.lead.fold import HANDLERS, Outcome, evolve
+from schemas.agreement_events import LeadShared
+from schemas.codec import DecodeError, decode, encode
+from schemas.envelope import Envelope
+from schemas.events import PARTNER_EVENT_TYPES
+from schemas.lead_events import LeadCaptured
+from schemas.privacy_events import ErasureRequested
+from schemas.system_events import LeadShareRejected
+from streams.agents.lead_batch import LeadBatch, as_current
+from streams.delivery.agent_loop import handle_batches
+from streams.delivery.emit import note_outputs, reject_failure, send_outputs, send_rejection
+from streams.delivery.recorder import advance_head, already_recorded, append_soon
+from streams.delivery.rejections import rejection_for
+from streams.personal_data.worker import remember_person, seal, sealed_original, shred
+from streams.runtime import Runtime
+
+log = logging.getLogger(__name__)
+_NONE: frozenset[str] = frozenset()
+_FOLDED: list[type[Envelope]] = [LeadCaptured, *HANDLERS]
+LEADS_TOPIC_TYPES = PARTNER_EVENT_TYPES & frozenset(
+    cls.model_fields["type"].default for cls in _FOLDED
+)
+"""What partners publish on the leads topic: lifecycle, sharing, consent and erasure
+events (the system's own commands, e.g. SharedLeadReleased, come on the clocks topic)."""
+
+
+def envelope_problems(event: Envelope, key: bytes | None) -> list[str]:
+    """Reasons an otherwise valid event cannot be applied from this topic."""
+    problems = []
+    if event.type not in LEADS_TOPIC_TYPES:
+        problems.append(f"type {event.type} is not a lead event; not accepted here")
+    if key is None or key.decode("utf-8", "replace") != event.subject:
+        shown = key.decode("utf-8", "replace") if key is not None else None
+        problems.append(
+            f"message key {shown!r} is not the event subject {event.subject!r}; "
+            "events must be keyed by subject to keep one lead's events in order"
+        )
+    return problems
+
+
+async def handle_lead_batch(rt: Runtime, events: Sequence[Any]) -> None:
+    """Each event of a batch in order, on one working copy of the leads it touches
+    (``streams/agents/lead_batch.py``): one wait for the broker and one write per lead.
+
+    An event's failure is that event's rejection; the others still apply. If a send
+    fails, nothing of the batch is written and its events are handled again one by
+    one, as a redelivery would be: each then applies or becomes its own rejection.
+    """
+    async with rt.lead_lock:
+        counted = _counted(rt)
+        batch = LeadBatch(rt)
+        for event in events:
+            message = event.message
+            with batch.handling(event):
+                try:
+                    await _handle(rt, batch, message)
+                except Exception as exc:
+                    log.exception("unexpected failure on %s", message.tp)
+                    await reject_failure(rt, message, exc)
+        try:
+            await batch.delivered()
+        except Exception:
+            log.exception("a send of a batch of %d failed; handling them one by one", len(events))
+            _recount(rt, counted)
+            for event in events:
+                await _handle_alone(rt, event)
+            return
+        batch.write()
+
+
+async def handle_lead_message(
+    rt: Runtime, key: bytes | None, value: bytes | None, partition: int, offset: int
+) -> None:
+    """One message as a batch of its own; a failure propagates (the tests see it)."""
+    batch = LeadBatch(rt)
+    await _handle(rt, batch, _Message(key, value, partition, offset))
+    await batch.delivered()
+    batch.write()
+
+
+async def _handle_alone(rt: Runtime, event: Any) -> None:
+    message = event.message
+    with as_current(event):
+        try:
+            await handle_lead_message(
+                rt, message.key, message.value, message.partition, message.offset
+            )
+        except Exception as exc:
+            log.exception("unexpected failure on %s", message.tp)
+            await reject_failure(rt, message, exc)
+
+
+@dataclass(frozen=True, slots=True)
+class _Message:
+    """The fields of a Faust message the handler reads."""
+
+    key: bytes | None
+    value: bytes | None
+    partition: int
+    offset: int
+
+
+_COUNTED = ("received", "processed", "rejected", "duplicates")
+
+
+def _counted(rt: Runtime) -> dict[str, int]:
+    return {name: getattr(rt.counters, name) for name in _COUNTED}
+
+
+def _recount(rt: Runtime, counted: dict[str, int]) -> None:
+    """Back to the counts before a batch that is handled again (never counted twice)."""
+    for name, value in counted.items():
+        setattr(rt.counters, name, value)
+
+
+async def _handle(rt: Runtime, batch: LeadBatch, message: Any) -> None:
+    """Decode, check, seal, record (append, chain head), fold, emit; the batch writes
+    the state once the broker has what it sent.
+
+    The fold sees the sealed, stamped event exactly as the record log holds it, so the
+    live state is the replay of the record log by construction.
+    """
+    rt.counters.received += 1
+    key, value, partition = message.key, message.value, message.partition
+    topic = rt.leads_topic.get_topic_name()
+    where = {"topic": topic, "partition": partition, "offset": message.offset}
+    try:
+        decoded = decode(value or b"")
+    except DecodeError as exc:
+        rejection = rejection_for(reasons=[str(exc)], original=value, key=key, **where)
+        batch.expect(await send_rejection(rt, rejection))
+        return
+    if problems := envelope_problems(decoded, key):
+        # Mis-keyed, perhaps on another lead's partition: the lead's key is not here,
+        # so the person is sealed with a key that is not kept.
+        original = await sealed_original(rt, value, own_lead=False)
+        rejection = rejection_for(
+            reasons=problems, original=original, key=key, event=decoded, **where
+        )
+        batch.expect(await send_rejection(rt, rejection))
+        return
+    event: Envelope = await seal(rt, decoded)
+    state = batch.state(event.subject)
+    seen = state.seen if state else _NONE
+    if not already_recorded(rt, event.subject, event.event_id, seen, batch.heads):
+        event, sent = await append_soon(
+            rt, rt.lead_log_topic, event, partition, message.offset, heads=batch.heads
+        )
+        batch.expect(sent)
+        # At once, not after the state: an event that then fails (an internal-error
+        # rejection) is in the log, and the next one must link after it.
+        advance_head(rt, event, batch.heads)
+    outcome = evolve(state, event, rt.policy, await _agreements_for(rt, event))
+    if outcome.rejection is not None or outcome.state is None:
+        await _refused(rt, batch, event, outcome, key=key, where=where)
+    elif outcome.duplicate:
+        rt.counters.duplicates += 1
+    else:
+        # Sent now, recorded once the broker has them: if a send fails, the lead is
+        # left as it was and nothing it caused is lost from the state (a clock that
+        # fired is still due, so it fires again under its id).
+        await _emit(rt, batch, outcome.emitted, partition)
+        batch.put(event.subject, outcome.state)
+        if isinstance(event, LeadCaptured):
+            batch.then(partial(remember_person, rt, event))
+    if isinstance(event, ErasureRequested) and outcome.rejection is None:
+        # Only once the state records whom to tell may the key go (a redelivered
+        # request, a duplicate, shreds again: deleting a deleted key is a no-op).
+        batch.then(partial(shred, rt, event.subject))
+    if outcome.rejection is None and outcome.state is not None:
+        # Counted last, so a failure above is counted once, as a rejection, never twice.
+        rt.counters.processed += 1
+
+
+async def _emit(
+    rt: Runtime, batch: LeadBatch, outputs: tuple[Envelope, ...], partition: int
+) -> None:
+    for sent in await send_outputs(rt, outputs):
+        batch.expect(sent)
+    batch.then(partial(note_outputs, rt, outputs, partition))
+
+
+async def _refused(
+    rt: Runtime,
+    batch: LeadBatch,
+    event: Envelope,
+    outcome: Outcome,
+    *,
+    key: bytes | None,
+    where: dict[str, Any],
+) -> None:
+    """A refusal by the fold: the refused share is recorded, anything else rejected."""
+    if outcome.state is not None:
+        await _emit(rt, batch, outcome.emitted, where["partition"])
+        batch.put(event.subject, outcome.state)
+    if any(isinstance(e, LeadShareRejected) for e in outcome.emitted):
+        rt.counters.rejected += 1  # its LeadShareRejected is the rejection record
+        return
+    reasons = [outcome.rejection or "refused"]
+    # The sealed, stamped form: the rejection never keeps a plaintext person.
+    original = encode(event)
+    rejection = rejection_for(reasons=reasons, original=original, key=key, event=event, **where)
+    batch.expect(await send_rejection(rt, rejection))
+
+
+async def _agreements_for(rt: Runtime, event: Envelope) -> AgreementLookup:
+    """Every agreement, for a share; before deciding one, the book must have read what
+    the broker acknowledged on the agreements topic (the documented ordering guarantee)."""
+    if rt.book is None:
+        return EMPTY_BOOK
+    if isinstance(event, LeadShared) and not await rt.book.caught_up():
+        log.warning("agreement book not caught up; deciding share %s anyway", event.event_id)
+    book: AgreementLookup = rt.book
+    return book
+
+
+def register(rt: Runtime) -> None:
+    @rt.app.agent(rt.leads_topic, name="leads")  # type: ignore[untyped-decorator]
+    async def leads_agent(stream: Any) -> None:
+        await handle_batches(rt, stream, handle_lead_batch)

@@ -1,0 +1,75 @@
+"""A handling's table writes, so its acknowledgement can wait until they landed.
+
+A Faust table write (``table[key] = value``) only puts a changelog message in the
+producer's buffer; Faust's table API returns no future for it, and Faust commits an
+acknowledged offset without waiting for that buffer (``Consumer._commit_tps`` waits
+only for "attached" messages). A ``kill -9`` between the commit and the buffer's
+flush lost state whose event would not be read again: per event a window of a few
+writes, for a batch of events hundreds (the first batching attempt failed the fault
+harness's crash scenario on it; README, *Batching the lead agent*).
+
+:func:`install` wraps ``Collection.send_changelog``, which every table write goes
+through, so that while :func:`collected` is open the future of each changelog message
+is kept. The agent loops (``streams/delivery/agent_loop.py``) open it around a handling and
+acknowledge the handling's messages only after :func:`landed`: a committed offset then
+implies that the state it produced is on the changelog.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from faust.tables.base import Collection
+
+log = logging.getLogger(__name__)
+_PENDING: ContextVar[list[Any] | None] = ContextVar("leadledger_table_writes", default=None)
+
+
+def install() -> None:
+    original = Collection.send_changelog
+    if getattr(original, "leadledger_collects", False):
+        return
+
+    def send_changelog(self: Any, *args: Any, **kwargs: Any) -> Any:
+        future = original(self, *args, **kwargs)
+        pending = _PENDING.get()
+        if pending is not None:
+            pending.append(future)
+        return future
+
+    send_changelog.leadledger_collects = True  # type: ignore[attr-defined]
+    Collection.send_changelog = send_changelog  # type: ignore[method-assign]
+
+
+@contextmanager
+def collected() -> Iterator[list[Any]]:
+    """The futures of the changelog writes made inside the ``with`` block."""
+    writes: list[Any] = []
+    _PENDING.set(writes)
+    try:
+        yield writes
+    finally:
+        # Not reset by token: an agent's generator may be closed from another context.
+        _PENDING.set(None)
+
+
+async def landed(writes: list[Any]) -> bool:
+    """Wait until the broker has every write; False (logged) if one of them failed."""
+    if not writes:
+        return True
+    results = await asyncio.gather(*writes, return_exceptions=True)
+    failures = [r for r in results if isinstance(r, BaseException)]
+    if failures:
+        log.error(
+            "%d of %d table writes failed (%r); their messages are not acknowledged",
+            len(failures),
+            len(writes),
+            failures[0],
+        )
+        return False
+    return True

@@ -1,0 +1,102 @@
+"""The worker's personal-data handling: seal on intake, open for views, shred on erasure.
+
+Plaintext personal data exists only on the intake topic (until the janitor deletes
+it) and in memory while a message is handled. What the worker writes anywhere else
+carries the person sealed with the lead's key: the record log, a rejection's
+``original``, the ``lead-persons`` table that the views read. Erasure deletes the key
+(a tombstone on the compacted key topic) and the ``lead-persons`` entry; every sealed
+copy is unreadable from then on.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from projections.personal import person_view
+from schemas.codec import DecodeError, decode, encode
+from schemas.envelope import Envelope
+from schemas.lead_events import LeadCaptured, SealedPerson
+from streams.personal_data.sealing import LeadKey, new_key, open_person, seal_event
+from streams.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+def current_key(rt: Runtime, lead_id: str) -> LeadKey | None:
+    raw = rt.lead_keys.get(lead_id)
+    return LeadKey.from_json(raw) if raw else None
+
+
+async def seal(rt: Runtime, event: Envelope, *, own_lead: bool = True) -> Envelope:
+    """The event as it may be written anywhere: its person sealed with the lead's key.
+
+    A new key goes to the key topic with the table's other writes; the event is acked
+    only once they landed. If the worker dies after the sealed event reached the record
+    log but before the key did, the redelivered event is sealed again under a new key
+    and, unless the chain head had landed, recorded again; the chain takes the two
+    copies for one event (``projections.chain``: sealed bytes aside they say the same)
+    and replay opens whichever copy its key opens. Worst case a person becomes
+    unreadable, as after an erasure: never a plaintext leak. Under a surviving key the
+    seal is deterministic, so a second copy is byte for byte the first.
+
+    ``own_lead`` False (a lead event that came in on another topic or under another
+    key, so this partition does not hold the lead's key): sealed with a one-off key
+    that is never stored, so the person is unreadable at once, as after an erasure.
+    """
+
+    def key_for(lead_id: str) -> LeadKey:
+        key = current_key(rt, lead_id) if own_lead else None
+        if key is None:
+            key = new_key(lead_id)
+            if own_lead:
+                rt.lead_keys[lead_id] = key.to_json()
+        return key
+
+    return seal_event(event, key_for)
+
+
+async def sealed_original(
+    rt: Runtime, value: bytes | None, *, own_lead: bool = True
+) -> bytes | None:
+    """What a rejection keeps of a message: its bytes, with a plaintext person sealed.
+
+    Undecodable bytes are kept as they are (nothing in them can be told apart as
+    personal data). If sealing fails, nothing is kept rather than the plaintext.
+    """
+    try:
+        event = decode(value or b"")
+    except DecodeError:
+        return value
+    try:
+        sealed = await seal(rt, event, own_lead=own_lead)
+    except Exception:
+        log.exception("could not seal the person of rejected event %s", event.event_id)
+        return None
+    return value if sealed is event else encode(sealed)
+
+
+def remember_person(rt: Runtime, captured: LeadCaptured) -> None:
+    """Keep the accepted capture's sealed person for the views (``lead-persons``)."""
+    if isinstance(captured.data.person, SealedPerson):
+        body = {"event_id": captured.event_id, "sealed": captured.data.person.model_dump()}
+        rt.lead_persons[captured.subject] = json.dumps(body).encode()
+
+
+def shred(rt: Runtime, lead_id: str) -> None:
+    """Crypto-shredding: delete the lead's key (a tombstone) and its view copy."""
+    for table in (rt.lead_keys, rt.lead_persons):
+        if lead_id in table:
+            del table[lead_id]
+
+
+def person_in_view(rt: Runtime, lead_id: str, *, erased: bool) -> dict[str, Any]:
+    """The ``person`` of ``GET /leads/{id}``: decrypted, or ``{"erased": true}``."""
+    raw = rt.lead_persons.get(lead_id)
+    if raw is None:
+        return person_view(None)
+    body = json.loads(raw)
+    sealed = SealedPerson.model_validate(body["sealed"])
+    person = open_person(sealed, current_key(rt, lead_id), lead_id, body["event_id"])
+    return person_view(person, erased=erased)

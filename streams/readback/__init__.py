@@ -1,0 +1,6 @@
+"""Reading logs back out of Kafka, for replay, export and verify: ``partitions`` (a
+partition from start to now, with librdkafka), ``event_log`` (the event log in a
+deterministic order), ``record_log`` (the record log as it is).
+
+May import: ``projections``, ``schemas``, ``streams.broker``, ``streams.personal_data``.
+"""

@@ -1,0 +1,9 @@
+"""The worker's HTTP views: ``views`` (leads, escalations, stats, and the registration),
+``agreements``, ``partners``, ``privacy``; ``access`` (the bearer-token gate) and
+``token_store`` (the token file, hashes only).
+
+An edge: nothing else in ``streams`` imports it but ``wiring`` and the ``tokens`` command.
+
+May import: ``projections``, ``schemas``, ``streams.agents``, ``streams.personal_data``,
+``streams.runtime``, ``streams.settings``.
+"""

@@ -1,0 +1,1 @@
+"""The docs' examples, run as printed."""

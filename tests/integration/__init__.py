@@ -1,0 +1,1 @@
+"""End-to-end tests: a real broker, a real worker process, real topics."""

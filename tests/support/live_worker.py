@@ -1,0 +1,122 @@
+"""A real worker process for integration tests: ``python -m faust -A streams.app worker``.
+
+Started once per test session against the session's broker and namespace, with its own
+web port; its log is printed when a test using it fails to find what it expected.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from streams.web.token_store import issue
+from tests.support.ports import free_port
+
+READY_TIMEOUT_S = 90.0
+
+
+@dataclass
+class LiveWorker:
+    base_url: str
+    namespace: str
+    bootstrap: str
+    log_path: Path
+    process: subprocess.Popen[bytes]
+    tokens_path: Path  # the worker's token file: tests may issue partner tokens into it
+    operator_token: str
+
+    def get(self, path: str) -> httpx.Response:
+        """As the operator: every view."""
+        return self.get_as(path, self.operator_token)
+
+    def get_as(self, path: str, token: str | None) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
+        return httpx.get(f"{self.base_url}{path}", headers=headers, timeout=5.0)
+
+    def stats(self) -> dict[str, Any]:
+        body: dict[str, Any] = self.get("/stats").json()
+        return body
+
+    def log_tail(self, lines: int = 60) -> str:
+        text = self.log_path.read_text(errors="replace").splitlines()
+        return "\n".join(text[-lines:])
+
+    def wait_for(self, path: str, status: int = 200, timeout: float = 30.0) -> httpx.Response:
+        """Poll ``path`` until it answers ``status``; fail with the worker's log tail."""
+        deadline = time.monotonic() + timeout
+        last: httpx.Response | None = None
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"worker exited with {self.process.returncode}:\n{self.log_tail()}")
+            try:
+                last = self.get(path)
+                if last.status_code == status:
+                    return last
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        shown = f"{last.status_code} {last.text[:300]}" if last is not None else "no answer"
+        pytest.fail(
+            f"{path} did not answer {status} in {timeout}s (last: {shown})\n{self.log_tail()}"
+        )
+
+
+def _ready(worker: LiveWorker) -> bool:
+    """Ready when the web server answers and the leads partitions are assigned."""
+    try:
+        stats = worker.stats()
+    except (httpx.HTTPError, ValueError):
+        return False
+    return bool(stats.get("assigned_partitions"))
+
+
+@pytest.fixture(scope="session")
+def live_worker(
+    kafka_bootstrap: str, test_namespace: str, created_topics: list[str], tmp_path_factory: Any
+) -> Iterator[LiveWorker]:
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
+    tokens_path = log_path.parent / "tokens.json"
+    _, operator_token = issue(tokens_path, "operator", label="tests")
+    env = dict(os.environ)
+    env.update(
+        KAFKA_BOOTSTRAP_SERVERS=kafka_bootstrap,
+        LEADLEDGER_NAMESPACE=test_namespace,
+        LEADLEDGER_WEB_PORT=str(port),
+        LEADLEDGER_HOME=str(log_path.parent),
+        LEADLEDGER_TOKENS=str(tokens_path),
+    )
+    command = [sys.executable, "-m", "faust", "-A", "streams.app", "worker", "-l", "info"]
+    command += ["--web-host", "127.0.0.1", "--web-port", str(port)]
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(command, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    worker = LiveWorker(
+        f"http://127.0.0.1:{port}",
+        test_namespace,
+        kafka_bootstrap,
+        log_path,
+        process,
+        tokens_path,
+        operator_token,
+    )
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while not _ready(worker):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"worker did not become ready:\n{worker.log_tail()}")
+        time.sleep(0.5)
+    yield worker
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
