@@ -53,18 +53,31 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def presented_token(authorization: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header, if one was presented."""
+    if not authorization or not authorization.lower().startswith(BEARER):
+        return None
+    return authorization[len(BEARER) :].strip() or None
+
+
 def authenticate(
     by_digest: Mapping[str, TokenEntry], authorization: str | None
 ) -> TokenEntry | None:
     """The entry of an ``Authorization: Bearer <token>`` header, if the token is known."""
-    if not authorization or not authorization.lower().startswith(BEARER):
-        return None
-    token = authorization[len(BEARER) :].strip()
+    token = presented_token(authorization)
     return by_digest.get(token_digest(token)) if token else None
 
 
-def decide(who: TokenEntry | None, partner_scope: str | None) -> Decision:
-    """May ``who`` read a view of ``partner_scope`` (None: an operator view)?"""
+def decide(
+    who: TokenEntry | None, partner_scope: str | None, *, token_presented: bool = False
+) -> Decision:
+    """May ``who`` read a view of ``partner_scope`` (None: an operator view)?
+
+    ``token_presented`` tells a missing token from one this system does not know (never
+    issued, or revoked), so a caller whose token was revoked is told so.
+    """
+    if who is None and token_presented:
+        return Decision(401, "this bearer token is unknown or was revoked")
     if who is None:
         return Decision(401, "a bearer token is required (Authorization: Bearer <token>)")
     if who.role == "operator":
@@ -72,5 +85,6 @@ def decide(who: TokenEntry | None, partner_scope: str | None) -> Decision:
     if partner_scope is None:
         return Decision(403, "an operator view; a partner token reads only its own views")
     if who.partner_id != partner_scope:
-        return Decision(403, f"this token is partner {who.partner_id!r}'s, not {partner_scope!r}'s")
+        # No quotes: repr()'s quote before the possessive read as a doubled quote.
+        return Decision(403, f"this token is partner {who.partner_id}'s, not {partner_scope}'s")
     return Decision(200)

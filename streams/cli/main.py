@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from pathlib import Path
 from typing import NoReturn
 
 import typer
@@ -15,7 +16,7 @@ from streams.broker.local_broker import LocalKafka
 from streams.cli import replay as cli_replay
 from streams.cli import tokens as cli_tokens
 from streams.cli import verify as cli_verify
-from streams.cli.foreground import run_in_foreground
+from streams.cli.foreground import Transcript, run_in_foreground
 from streams.settings import Settings
 
 cli = typer.Typer(help="leadledger: lead hand-off on Apache Kafka.", no_args_is_help=True)
@@ -82,8 +83,11 @@ def topics() -> None:
 @cli.command("worker")
 def worker() -> None:
     """Run the Faust worker with its web server, in the foreground."""
-    settings = Settings.from_env()
-    command = [
+    raise typer.Exit(run_in_foreground(worker_command(Settings.from_env()), dict(os.environ), say))
+
+
+def worker_command(settings: Settings) -> list[str]:
+    return [
         sys.executable,
         "-m",
         "faust",
@@ -97,7 +101,6 @@ def worker() -> None:
         "--web-port",
         str(settings.web_port),
     ]
-    raise typer.Exit(run_in_foreground(command, dict(os.environ), say))
 
 
 def say(message: str) -> None:
@@ -110,22 +113,36 @@ def up() -> None:
     settings = Settings.from_env()
     kafka_start()
     topics()
+    # A new local operator token at every start (the previous one is revoked): the views
+    # need one, and only its hash is kept, so it cannot be shown again later.
+    token = cli_tokens.local_operator_token(settings) if settings.auth else None
+    log_file = settings.home / "worker.log"
+    summary = up_summary(settings, token, local_broker(settings).log_file, log_file)
+    typer.echo(summary)
+    # Printed again once the worker is ready: by then ~300 start-up lines have buried it.
+    ready = Transcript(log_file, lambda: typer.echo(f"\nleadledger is ready.\n{summary}"))
+    code = run_in_foreground(worker_command(settings), dict(os.environ), say, ready)
+    raise typer.Exit(code)
+
+
+def up_summary(settings: Settings, token: str | None, broker_log: Path, worker_log: Path) -> str:
+    """What a person needs after ``leadledger up``: the token, the URLs, the logs."""
     base = f"http://{settings.web_host}:{settings.web_port}"
-    if settings.auth:
-        # A new local operator token at every start (the previous one is revoked): the
-        # views need one, and only its hash is kept, so it cannot be shown again later.
-        token = cli_tokens.local_operator_token(settings)
-        typer.echo(
+    if token is None:
+        access = "LEADLEDGER_AUTH=off: the views are open to anyone who reaches the port"
+    else:
+        access = (
             f"Operator token (this run; hash in {settings.token_path}):\n  {token}\n"
             f"  curl -H 'Authorization: Bearer {token}' {base}/stats"
         )
-    else:
-        say("LEADLEDGER_AUTH=off: the views are open to anyone who reaches the port")
-    typer.echo(
-        f"Worker views on {base}/stats and /leads/{{id}}; broker at "
-        f"{settings.bootstrap_servers}. Ctrl-C stops the worker."
+    return (
+        f"{access}\n"
+        f"Worker views on {base}/stats and {base}/leads/{{id}}; broker at "
+        f"{settings.bootstrap_servers}.\n"
+        f"Logs: worker {worker_log}, broker {broker_log}. Ctrl-C stops the worker.\n"
+        f"Commands (leadledger replay, verify, tokens, ...) run inside the venv: "
+        f".venv/bin/leadledger --help"
     )
-    worker()
 
 
 cli_replay.register(cli)

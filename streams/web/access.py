@@ -16,7 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from projections.access import Decision, authenticate, decide
+from projections.access import Decision, authenticate, decide, presented_token
 from streams.settings import Settings
 from streams.web.token_store import TokenFile
 
@@ -39,8 +39,11 @@ class Gate:
         if not self.enabled:
             log.warning("open view %s: %s", request.path, OPEN_WARNING)
             return Decision(200)
-        who = authenticate(self.tokens.current(), request.headers.get("Authorization"))
-        return decide(who, partner_scope)
+        authorization = request.headers.get("Authorization")
+        who = authenticate(self.tokens.current(), authorization)
+        return decide(
+            who, partner_scope, token_presented=presented_token(authorization) is not None
+        )
 
     def _guard(self, scope: Callable[[Any], str | None]) -> Callable[[Handler], Handler]:
         def wrap(handler: Handler) -> Handler:

@@ -83,8 +83,15 @@ def test_a_partner_reads_its_own_view_only(live_worker: LiveWorker) -> None:
     assert anonymous.status_code == 401
     assert anonymous.headers["WWW-Authenticate"].startswith("Bearer")
     assert live_worker.get_as("/stats", None).status_code == 401
-    assert live_worker.get_as(f"/partners/{a}", "llt_not-a-token").status_code == 401
+    unknown = live_worker.get_as(f"/partners/{a}", "llt_not-a-token")
+    assert unknown.status_code == 401
+    assert unknown.json() == {"error": "this bearer token is unknown or was revoked"}
+    assert live_worker.get_as(f"/partners/{b}", a_token).json() == {
+        "error": f"this token is partner {a}'s, not {b}'s"
+    }
     assert live_worker.get_as(f"/partners/{b}", live_worker.operator_token).status_code == 200
 
     revoke(live_worker.tokens_path, a_entry.token_id)
-    assert live_worker.get_as(f"/partners/{a}", a_token).status_code == 401
+    revoked = live_worker.get_as(f"/partners/{a}", a_token)
+    assert revoked.status_code == 401
+    assert "unknown or was revoked" in revoked.json()["error"]

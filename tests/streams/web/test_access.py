@@ -126,6 +126,20 @@ def test_the_gate_checks_the_token_file(tmp_path: Path) -> None:
     assert gate.check(FakeRequest(), "acme").status == 401
 
 
+def test_refusals_say_what_is_wrong_in_plain_words(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path)
+    entry_, token = issue(settings.token_path, "partner", "acme")
+    gate = Gate(settings)
+    assert "required" in gate.check(FakeRequest(), "acme").reason
+    assert gate.check(FakeRequest("Bearer llt_never-issued"), "acme").reason == (
+        "this bearer token is unknown or was revoked"
+    )
+    other = gate.check(FakeRequest(f"Bearer {token}"), "globex")
+    assert other.reason == "this token is partner acme's, not globex's"
+    revoke(settings.token_path, entry_.token_id)
+    assert "unknown or was revoked" in gate.check(FakeRequest(f"Bearer {token}"), "acme").reason
+
+
 def test_auth_off_opens_every_view_and_says_so(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
