@@ -31,7 +31,7 @@ check: setup
 test: check
 	$(PY) -m pytest -p no:cacheprovider
 
-# The fault harness (README, Reliability): real brokers and worker processes, kill -9,
+# The fault harness (docs/reliability.md): real brokers and worker processes, kill -9,
 # rebalances, a broker crash, bad input; the replay of the log is the oracle. Sizes:
 # make faults FAULT_EVENTS=100000 FAULT_ARGS='--recovery-leads 1000000'
 FAULT_EVENTS ?= 100000

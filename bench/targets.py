@@ -16,7 +16,7 @@ def closing_notes(run: Run) -> list[str]:
     producer = _find(run, "Kafka producer perf tool")
 
     def verdict(ok: bool) -> str:
-        return "met" if ok else "NOT met (see README, Performance)"
+        return "met" if ok else "NOT met (see docs/performance.md)"
 
     tick_busy = _find(run, "timer tick: ") * 1
     tick_rows = [r for r in run.rows if r.name.startswith("timer tick")]

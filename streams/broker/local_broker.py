@@ -35,7 +35,7 @@ transaction.state.log.min.isr=1
 auto.create.topics.enable=false
 group.initial.rebalance.delay.ms=0
 # The log cleaner looks for work every second (default 15 s): an erased lead's key
-# leaves the compacted key topic soon after its tombstone (README, Personal data).
+# leaves the compacted key topic soon after its tombstone (docs/auditors.md).
 log.cleaner.backoff.ms=1000
 """
 

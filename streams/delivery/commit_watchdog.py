@@ -6,7 +6,7 @@ goes on consuming and processing: after a broker connection reset
 #681). Nothing is lost then, as every uncommitted event is redelivered and
 deduplicated, but the redelivery after the next restart grows without bound, and
 nothing says so. The fault harness has not caught the worker at it (the stall it once
-reported after a broker's kill was its own observer's, README "Reliability"); this
+reported after a broker's kill was its own observer's, docs/reliability.md); this
 guards the worker anyway, at the cost of a timer.
 
 Four ways for commits to stop are watched:

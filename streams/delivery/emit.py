@@ -133,7 +133,7 @@ async def reject_failure(rt: Runtime, message: Any, exc: Exception) -> None:
     try:
         rejection = rejection_for(
             reasons=[f"internal error: {type(exc).__name__}: {exc}"],
-            # Never the plaintext: a person in it is kept sealed (README, Personal data).
+            # Never the plaintext: a person in it is kept sealed (docs/auditors.md).
             original=await sealed_original(
                 rt, message.value, own_lead=message.topic == rt.leads_topic.get_topic_name()
             ),

@@ -6,7 +6,7 @@ acknowledged offset without waiting for that buffer (``Consumer._commit_tps`` wa
 only for "attached" messages). A ``kill -9`` between the commit and the buffer's
 flush lost state whose event would not be read again: per event a window of a few
 writes, for a batch of events hundreds (the first batching attempt failed the fault
-harness's crash scenario on it; README, *Batching the lead agent*).
+harness's crash scenario on it; docs/performance.md, *Batching the lead agent*).
 
 :func:`install` wraps ``Collection.send_changelog``, which every table write goes
 through, so that while :func:`collected` is open the future of each changelog message

@@ -1,6 +1,6 @@
-"""The README's partner example works as printed: its Python blocks run against a
-stand-in producer, and the events they send (decoded from the bytes they encoded)
-make the agreement ACTIVE and admit the share, as the README says."""
+"""The partner example of docs/partners.md works as printed: its Python blocks run
+against a stand-in producer, and the events they send (decoded from the bytes they
+encoded) make the agreement ACTIVE and admit the share, as the page says."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from projections.policy import Policy
 from projections.replay import replay
 from schemas.codec import decode
 
-README = Path(__file__).parents[2] / "README.md"
+PAGE = Path(__file__).parents[2] / "docs" / "partners.md"
 
 
 class _Sent:
@@ -26,7 +26,7 @@ class _Sent:
 
 
 class _Producer:
-    """Records what the README's producer sends instead of talking to a broker."""
+    """Records what the page's producer sends instead of talking to a broker."""
 
     sent: ClassVar[list[tuple[str, bytes, bytes]]] = []
 
@@ -39,18 +39,18 @@ class _Producer:
 
 
 def _python_blocks() -> str:
-    blocks: list[str] = re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
+    blocks: list[str] = re.findall(r"```python\n(.*?)```", PAGE.read_text(encoding="utf-8"), re.S)
     first = next(b for b in blocks if "LeadCaptured(" in b)
     partner = next(b for b in blocks if "AgreementProposed(" in b)
     return first + partner
 
 
-def test_the_readme_partner_example_activates_the_agreement_and_admits_the_share(
+def test_the_partner_example_activates_the_agreement_and_admits_the_share(
     monkeypatch: Any,
 ) -> None:
     monkeypatch.setattr(kafka, "KafkaProducer", _Producer)
     monkeypatch.setattr(_Producer, "sent", [])
-    exec(compile(_python_blocks(), str(README), "exec"), {})  # our own README, on purpose
+    exec(compile(_python_blocks(), str(PAGE), "exec"), {})  # our own docs, on purpose
     events = [decode(value) for _, _, value in _Producer.sent]
     assert all(
         key == event.subject.encode()
