@@ -1,7 +1,8 @@
 """Route what the core returns to the topics and the deadline index.
 
 Each output goes to exactly one topic, keyed by its subject; this module is the only
-writer of the escalations, notifications, partner-activity and clocks topics.
+writer of the escalations, notifications and partner-activity topics, and of the
+clocks topic but for the ``DeadlineDue`` the timer sends (``streams/agents/clock.py``).
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
         type=float,
         default=150.0,
         help="events published a second in the broker scenario (at most --rate): against "
-        "3 brokers with acks=all the worker handles 180 to 200 a second (docs/reliability.md)",
+        "3 brokers with acks=all the worker handles 176 to 195 a second (docs/reliability.md)",
     )
     parser.add_argument("--bad-copies", type=int, default=20, help="copies of each bad input")
     parser.add_argument("--recovery-leads", type=int, default=100_000)
