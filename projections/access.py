@@ -2,8 +2,9 @@
 
 Two roles. An **operator** runs the system and reads every view. A **partner** reads
 only views scoped to its own partner id (``/partners/{its id}`` and the parts under
-it, and ``/privacy/partners/{its id}``); any other partner's view is 403, and the operator views (leads, agreements,
-disputes, escalations, reports, stats) are 403 to it too. No token, an unknown or a
+it, and ``/privacy/partners/{its id}``); any other partner's view is 403, and the
+operator views (leads, agreements, disputes, escalations, reports, stats) are 403 to
+it too. No token, an unknown or a
 revoked one is 401. Authorisation is decided before a view is looked up, so a partner
 cannot learn whether another partner's view exists.
 
