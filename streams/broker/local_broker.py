@@ -46,6 +46,13 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
+def format_arguments(cluster_id: str, properties: Path) -> list[str]:
+    """``kafka-storage format`` arguments. The id goes in ``--cluster-id=`` form: a
+    URL-safe base64 id starts with ``-`` one time in 64, and as a separate argument the
+    tool's parser then reads it as an option and refuses to start."""
+    return ["format", f"--cluster-id={cluster_id}", "-c", str(properties)]
+
+
 @dataclass
 class LocalKafka:
     home: Path
@@ -120,9 +127,7 @@ class LocalKafka:
         if (self.data_dir / "meta.properties").exists():
             return
         cluster = self.cluster_id()
-        done = self._run_java(
-            "kafka.tools.StorageTool", "format", "-t", cluster, "-c", str(properties)
-        )
+        done = self._run_java("kafka.tools.StorageTool", *format_arguments(cluster, properties))
         if done.returncode != 0:
             raise KafkaSetupError(
                 f"formatting {self.data_dir} failed: {done.stderr or done.stdout}"
