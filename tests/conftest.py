@@ -15,7 +15,7 @@ from streams.broker.jars import ensure_jars
 from streams.broker.local_broker import LocalKafka
 from tests.support.ports import free_port
 
-pytest_plugins = ["tests.support.live_worker"]
+pytest_plugins = ["tests.support.live_worker", "tests.support.avro_java"]
 
 
 def _docker_answers() -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from schemas.codec import decode, encode
 from schemas.envelope import Envelope
@@ -51,3 +51,45 @@ def read_until(
     finally:
         consumer.close()
     return events
+
+
+def read_raw_to_end(bootstrap: str, topic: str) -> list[tuple[bytes | None, bytes]]:
+    """Every (key, value) of ``topic`` up to its end offsets as of the call, undecoded."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        ends: dict[TopicPartition, int] = consumer.end_offsets(partitions)
+        found: list[tuple[bytes | None, bytes]] = []
+        while any(consumer.position(tp) < end for tp, end in ends.items()):
+            for tp, messages in consumer.poll(timeout_ms=1000).items():
+                found += [(m.key, m.value) for m in messages if m.offset < ends[tp]]
+        return found
+    finally:
+        consumer.close()
+
+
+def read_raw_until(
+    bootstrap: str,
+    topic: str,
+    done: Callable[[list[tuple[bytes | None, bytes]]], bool],
+    timeout: float = 30.0,
+) -> list[tuple[bytes | None, bytes]]:
+    """Like :func:`read_until`, undecoded: (key, value) as the worker wrote them."""
+    consumer = KafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        group_id=None,
+        consumer_timeout_ms=500,
+    )
+    found: list[tuple[bytes | None, bytes]] = []
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline and not done(found):
+            found.extend((message.key, message.value) for message in consumer)
+    finally:
+        consumer.close()
+    return found

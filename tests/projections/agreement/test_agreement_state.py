@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime
 
 from fastavro import parse_schema, schemaless_writer
-from fastavro.schema import fingerprint, to_parsing_canonical_form
+from fastavro.schema import to_parsing_canonical_form
 
 from projections.agreement.codec import agreement_from_json, agreement_to_json, to_view
 from projections.agreement.state import (
@@ -21,7 +21,7 @@ from projections.agreement.state import (
     state_at,
 )
 from schemas.agreement_events import Party
-from schemas.avro_schemas import AVRO_ROOT
+from schemas.avro_schemas import AVRO_ROOT, wire_fingerprint
 from schemas.codec import MAGIC, decode
 from schemas.system_events import DeadlineDue
 from tests.support.agreements import T0, Agreement, at, fold, terms
@@ -107,7 +107,7 @@ def test_json_round_trip_keeps_everything() -> None:
 
 def test_a_v1_deadline_due_reads_as_a_lead_deadline() -> None:
     schema = parse_schema(json.loads((AVRO_ROOT / "DeadlineDue" / "v1.avsc").read_text()))
-    digest = int(fingerprint(to_parsing_canonical_form(schema), "CRC-64-AVRO"), 16)
+    digest = wire_fingerprint(to_parsing_canonical_form(schema))
     body = io.BytesIO()
     due = datetime(2026, 1, 1, tzinfo=UTC)
     record = {
@@ -120,6 +120,6 @@ def test_a_v1_deadline_due_reads_as_a_lead_deadline() -> None:
         "data": {"due_at": due},
     }
     schemaless_writer(body, schema, record)
-    message = decode(MAGIC + digest.to_bytes(8, "little") + body.getvalue())
+    message = decode(MAGIC + digest + body.getvalue())
     assert isinstance(message, DeadlineDue)
     assert message.data.aggregate == "lead"
