@@ -43,9 +43,9 @@ def register(rt: Runtime) -> None:
         # Each worker lists the escalations of the partitions it owns; with several
         # workers, ask each (or subscribe to the escalations topic).
         try:
-            since = _normalise(request.query.get("since"))
-        except ValueError:
-            return web.json({"error": "since must be an ISO-8601 time"}, status=400)
+            since = normalise_since(request.query.get("since"))
+        except ValueError as exc:
+            return web.json({"error": f"since must be an ISO-8601 time: {exc}"}, status=400)
         rows = [json.loads(raw) for raw in rt.escalations.values()]
         rows = sorted(
             (r for r in rows if r["due_at"] >= since), key=lambda r: (r["due_at"], r["subject"])
@@ -71,11 +71,19 @@ def register(rt: Runtime) -> None:
         )
 
 
-def _normalise(since: str | None) -> str:
-    """``since`` in the rows' own form (UTC, ``Z``), so strings compare as times."""
+def normalise_since(since: str | None) -> str:
+    """``since`` in the rows' own form (UTC, ``Z``), so strings compare as times.
+
+    Raises ValueError for anything else, so the view answers 400: a time whose UTC form
+    falls outside years 1-9999 (``9999-12-31T23:59:59-23:59``) overflows in
+    ``astimezone`` and once answered 500.
+    """
     if not since:
         return ""
     moment = datetime.fromisoformat(since.replace("Z", "+00:00"))
     if moment.tzinfo is None:
         raise ValueError("since needs an offset")
-    return iso_z(moment.astimezone(UTC))
+    try:
+        return iso_z(moment.astimezone(UTC))
+    except OverflowError:
+        raise ValueError("since is outside years 1-9999 once taken to UTC") from None

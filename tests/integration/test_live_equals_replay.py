@@ -99,6 +99,9 @@ def test_live_worker_equals_replay(live_worker: LiveWorker) -> None:
     assert {(r["rule"], r["subject"]) for r in listed if r["subject"].startswith(run)} == {
         (rule, subject) for rule, subject, _ in wanted
     }
+    overflowing = live_worker.get("/escalations?since=9999-12-31T23:59:59-23:59")
+    assert overflowing.status_code == 400  # a 400 that says why, never a 500
+    assert "outside years 1-9999" in overflowing.json()["error"]
 
     notes = read_until(
         live_worker.bootstrap,
