@@ -4,10 +4,9 @@ encoded) make the agreement ACTIVE and admit the share, as the page says."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import kafka
 
@@ -16,30 +15,14 @@ from projections.partner_view.body import to_view
 from projections.policy import Policy
 from projections.replay import replay
 from schemas.codec import decode
+from tests.support.doc_blocks import RecordingProducer as _Producer
+from tests.support.doc_blocks import python_blocks
 
 PAGE = Path(__file__).parents[2] / "docs" / "partners.md"
 
 
-class _Sent:
-    def get(self) -> None:
-        return None
-
-
-class _Producer:
-    """Records what the page's producer sends instead of talking to a broker."""
-
-    sent: ClassVar[list[tuple[str, bytes, bytes]]] = []
-
-    def __init__(self, **_: Any) -> None:
-        pass
-
-    def send(self, topic: str, key: bytes, value: bytes) -> _Sent:
-        self.sent.append((topic, key, value))
-        return _Sent()
-
-
 def _python_blocks() -> str:
-    blocks: list[str] = re.findall(r"```python\n(.*?)```", PAGE.read_text(encoding="utf-8"), re.S)
+    blocks: list[str] = python_blocks(PAGE)
     first = next(b for b in blocks if "LeadCaptured(" in b)
     partner = next(b for b in blocks if "AgreementProposed(" in b)
     return first + partner

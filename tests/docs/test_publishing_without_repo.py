@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar
 
 import kafka
 import pytest
@@ -26,6 +25,7 @@ from schemas.avro_schemas import AVRO_ROOT, latest
 from schemas.codec import HEADER_SIZE, DecodeError, decode
 from schemas.lead_events import LeadCaptured, LeadCapturedData, Person
 from tests.support.avro_java import PROJECT
+from tests.support.doc_blocks import RecordingProducer as _Producer
 
 PAGE = Path(__file__).parents[2] / "docs" / "partners.md"
 SECTION = "## Publishing without this repository"
@@ -78,24 +78,6 @@ def expected(way: str) -> LeadCaptured:
         source="acme",
         data=LeadCapturedData(person=Person(email="ana@example.com")),
     )
-
-
-class _Sent:
-    def get(self) -> None:
-        return None
-
-
-class _Producer:
-    """Records what a block sends instead of talking to a broker."""
-
-    sent: ClassVar[list[tuple[str, bytes, bytes]]] = []
-
-    def __init__(self, **_: Any) -> None:
-        pass
-
-    def send(self, topic: str, key: bytes, value: bytes) -> _Sent:
-        self.sent.append((topic, key, value))
-        return _Sent()
 
 
 @pytest.fixture

@@ -5,10 +5,9 @@ README says."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import kafka
 
@@ -16,30 +15,14 @@ from projections.lead.state import to_view
 from projections.policy import Policy
 from projections.replay import replay
 from schemas.codec import decode
+from tests.support.doc_blocks import RecordingProducer as _Producer
+from tests.support.doc_blocks import python_blocks
 
 README = Path(__file__).parents[2] / "README.md"
 
 
-class _Sent:
-    def get(self) -> None:
-        return None
-
-
-class _Producer:
-    """Records what the tour's producer sends instead of talking to a broker."""
-
-    sent: ClassVar[list[tuple[str, bytes, bytes]]] = []
-
-    def __init__(self, **_: Any) -> None:
-        pass
-
-    def send(self, topic: str, key: bytes, value: bytes) -> _Sent:
-        self.sent.append((topic, key, value))
-        return _Sent()
-
-
 def _tour_block() -> str:
-    blocks: list[str] = re.findall(r"```python\n(.*?)```", README.read_text("utf-8"), re.S)
+    blocks: list[str] = python_blocks(README)
     return next(b for b in blocks if '"lead-tour"' in b)
 
 
