@@ -164,3 +164,16 @@ def topic_name(spec: TopicSpec, namespace: str) -> str:
     seeing each other's data.
     """
     return f"{namespace}.{spec.suffix}"
+
+
+def publish_topic_name(namespace: str, partner_id: str) -> str:
+    """A partner's own publish topic: only that partner writes it, only the worker's
+    admission step reads it; the topic, not the payload, says who published."""
+    return f"{namespace}.in.{partner_id}"
+
+
+def feed_topic_name(namespace: str, partner_id: str) -> str:
+    """A partner's own feed: what is addressed to it (escalations, notifications, its
+    activities, its refusals); only that partner reads it."""
+    return f"{namespace}.out.{partner_id}"
+
