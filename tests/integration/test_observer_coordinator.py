@@ -16,8 +16,8 @@ from kafka.admin import NewTopic
 from kafka.structs import OffsetAndMetadata
 
 from streams.broker.jars import ensure_jars
-from streams.broker.local_cluster import LocalCluster
 from tests.faults.observe import Observer
+from tests.support.kafka_auth import kafka_config, secured_cluster
 from tests.support.ports import free_port
 
 pytestmark = pytest.mark.integration
@@ -30,14 +30,16 @@ def _commit(consumer: KafkaConsumer, offset: int) -> None:
 
 
 def test_committed_offsets_after_the_coordinators_broker_is_killed(tmp_path: Path) -> None:
-    cluster = LocalCluster(tmp_path, [(free_port(), free_port()) for _ in range(3)], ensure_jars())
+    cluster = secured_cluster(
+        tmp_path, [(free_port(), free_port()) for _ in range(3)], ensure_jars()
+    )
     cluster.start()
     try:
-        admin = KafkaAdminClient(bootstrap_servers=cluster.bootstrap)
+        admin = KafkaAdminClient(**kafka_config(cluster.bootstrap))
         admin.create_topics([NewTopic(TOPIC, 3, 3)])
         admin.close()
         consumer = KafkaConsumer(
-            bootstrap_servers=cluster.bootstrap, group_id=GROUP, enable_auto_commit=False
+            **kafka_config(cluster.bootstrap), group_id=GROUP, enable_auto_commit=False
         )
         consumer.assign(PARTITIONS)
         _commit(consumer, 5)
