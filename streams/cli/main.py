@@ -19,6 +19,7 @@ from streams.cli import tokens as cli_tokens
 from streams.cli import verify as cli_verify
 from streams.cli.access import operator_access
 from streams.cli.foreground import Transcript, run_in_foreground
+from streams.identity.credentials import credentials_path
 from streams.settings import Settings
 
 cli = typer.Typer(help="leadledger: lead hand-off on Apache Kafka.", no_args_is_help=True)
@@ -80,7 +81,7 @@ def kafka_start(external: ExternalOption = None) -> None:
         fail(str(exc))
     typer.echo(
         f"Kafka running (pid {pid}) on {broker.status()['bootstrap']} (SASL/SCRAM; "
-        f"credentials in {settings.home / 'kafka-credentials.json'}); log: {broker.log_file}"
+        f"credentials in {credentials_path(settings.home)}); log: {broker.log_file}"
     )
     if external:
         ca = settings.home / "tls" / "ca.pem"
@@ -168,7 +169,8 @@ def up_summary(settings: Settings, token: str | None, broker_log: Path, worker_l
     return (
         f"{access}\n"
         f"Worker views on {base}/stats and {base}/leads/{{id}}; broker at "
-        f"{settings.bootstrap_servers}.\n"
+        f"{settings.bootstrap_servers} (SASL/SCRAM; the worker's and operator's passwords "
+        f"in {credentials_path(settings.home)}).\n"
         f"Logs: worker {worker_log}, broker {broker_log}. Ctrl-C stops the worker.\n"
         f"Commands (leadledger replay, verify, tokens, ...) run inside the venv: "
         f".venv/bin/leadledger --help"
