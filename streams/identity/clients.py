@@ -17,14 +17,13 @@ Where the settings come from, first match wins:
 
 from __future__ import annotations
 
+import logging
 import os
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
-
-import faust
+from typing import TYPE_CHECKING, Any
 
 from streams.identity.credentials import (
     OPERATOR,
@@ -33,8 +32,17 @@ from streams.identity.credentials import (
     read_credentials,
 )
 
+if TYPE_CHECKING:
+    import faust
+
 SCRAM = "SCRAM-SHA-512"
 ROLES = {"worker": WORKER, "operator": OPERATOR}
+
+# kafka-python warns "Exchanging credentials in the clear" on every SASL_PLAINTEXT
+# connection. SCRAM is a challenge-response: the password itself never crosses the
+# wire, and the plaintext listener is loopback (other machines get SASL_SSL). Quieted,
+# so the commands' stderr keeps what matters.
+logging.getLogger("kafka.net.sasl.scram").setLevel(logging.ERROR)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +111,8 @@ class KafkaAccess:
         """Faust's ``broker_credentials``; ``None`` for a plaintext broker."""
         if not self.sasl:
             return None
+        import faust  # noqa: PLC0415 - here: the commands that never start Faust skip it
+
         # An SSL context makes Faust speak SASL_SSL; without one, SASL_PLAINTEXT.
         return faust.SASLCredentials(
             username=self.username,
