@@ -18,7 +18,7 @@ from streams.broker.topics import (
     changelog_name,
     topic_name,
 )
-from tests.support.kafka_auth import kafka_config, secured_broker
+from tests.support.kafka_auth import kafka_config, operator_exported, secured_broker
 from tests.support.ports import free_port
 
 pytestmark = pytest.mark.integration
@@ -58,22 +58,23 @@ def test_data_survives_a_broker_restart(tmp_path: Path) -> None:
     bootstrap = f"127.0.0.1:{port}"
     broker.start()
     try:
-        create_topics(kafka_config(bootstrap), "restart")
-        producer = KafkaProducer(**kafka_config(bootstrap), acks="all")
-        producer.send("restart.leads", key=b"k", value=b"kept").get(timeout=10)
-        producer.close()
-        broker.stop()
-        assert broker.status()["running"] is False
-        broker.start()
-        consumer = KafkaConsumer(
-            "restart.leads",
-            **kafka_config(bootstrap),
-            auto_offset_reset="earliest",
-            consumer_timeout_ms=10_000,
-            group_id=None,
-        )
-        values = [message.value for message in consumer]
-        consumer.close()
-        assert values == [b"kept"]
+        with operator_exported():  # this broker's operator, whatever the session's
+            create_topics(kafka_config(bootstrap), "restart")
+            producer = KafkaProducer(**kafka_config(bootstrap), acks="all")
+            producer.send("restart.leads", key=b"k", value=b"kept").get(timeout=10)
+            producer.close()
+            broker.stop()
+            assert broker.status()["running"] is False
+            broker.start()
+            consumer = KafkaConsumer(
+                "restart.leads",
+                **kafka_config(bootstrap),
+                auto_offset_reset="earliest",
+                consumer_timeout_ms=10_000,
+                group_id=None,
+            )
+            values = [message.value for message in consumer]
+            consumer.close()
+            assert values == [b"kept"]
     finally:
         broker.stop()

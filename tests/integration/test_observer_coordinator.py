@@ -17,7 +17,7 @@ from kafka.structs import OffsetAndMetadata
 
 from streams.broker.jars import ensure_jars
 from tests.faults.observe import Observer
-from tests.support.kafka_auth import kafka_config, secured_cluster
+from tests.support.kafka_auth import kafka_config, operator_exported, secured_cluster
 from tests.support.ports import free_port
 
 pytestmark = pytest.mark.integration
@@ -35,31 +35,32 @@ def test_committed_offsets_after_the_coordinators_broker_is_killed(tmp_path: Pat
     )
     cluster.start()
     try:
-        admin = KafkaAdminClient(**kafka_config(cluster.bootstrap))
-        admin.create_topics([NewTopic(TOPIC, 3, 3)])
-        admin.close()
-        consumer = KafkaConsumer(
-            **kafka_config(cluster.bootstrap), group_id=GROUP, enable_auto_commit=False
-        )
-        consumer.assign(PARTITIONS)
-        _commit(consumer, 5)
-        observer = Observer(cluster.bootstrap)
-        assert observer.committed(GROUP, TOPIC) == {0: 5, 1: 5, 2: 5}
+        with operator_exported():  # this broker's operator, whatever the session's
+            admin = KafkaAdminClient(**kafka_config(cluster.bootstrap))
+            admin.create_topics([NewTopic(TOPIC, 3, 3)])
+            admin.close()
+            consumer = KafkaConsumer(
+                **kafka_config(cluster.bootstrap), group_id=GROUP, enable_auto_commit=False
+            )
+            consumer.assign(PARTITIONS)
+            _commit(consumer, 5)
+            observer = Observer(cluster.bootstrap)
+            assert observer.committed(GROUP, TOPIC) == {0: 5, 1: 5, 2: 5}
 
-        coordinator = int(str(consumer._coordinator.coordinator_id).rsplit("-", 1)[-1])
-        next(n for n in cluster.nodes if n.node_id == coordinator).kill()
-        _commit(consumer, 9)  # the consumer finds the new coordinator itself
+            coordinator = int(str(consumer._coordinator.coordinator_id).rsplit("-", 1)[-1])
+            next(n for n in cluster.nodes if n.node_id == coordinator).kill()
+            _commit(consumer, 9)  # the consumer finds the new coordinator itself
 
-        deadline = time.monotonic() + 60
-        seen: dict[int, int] | str = {}
-        while time.monotonic() < deadline and seen != {0: 9, 1: 9, 2: 9}:
-            try:
-                seen = observer.committed(GROUP, TOPIC)
-            except Exception as exc:  # the remaining brokers may still be electing
-                seen = repr(exc)
-            time.sleep(0.5)
-        assert seen == {0: 9, 1: 9, 2: 9}
-        consumer.close()
-        observer.close()
+            deadline = time.monotonic() + 60
+            seen: dict[int, int] | str = {}
+            while time.monotonic() < deadline and seen != {0: 9, 1: 9, 2: 9}:
+                try:
+                    seen = observer.committed(GROUP, TOPIC)
+                except Exception as exc:  # the remaining brokers may still be electing
+                    seen = repr(exc)
+                time.sleep(0.5)
+            assert seen == {0: 9, 1: 9, 2: 9}
+            consumer.close()
+            observer.close()
     finally:
         cluster.stop()

@@ -25,7 +25,7 @@ from streams.broker.admin import create_topics
 from streams.broker.jars import ensure_jars
 from streams.broker.local_broker import LocalKafka
 from streams.web.token_store import issue
-from tests.support.kafka_auth import as_worker, kafka_config, secured_broker
+from tests.support.kafka_auth import as_worker, kafka_config, operator_exported, secured_broker
 from tests.support.ports import free_port
 
 pytestmark = pytest.mark.integration
@@ -105,7 +105,8 @@ def own_broker(tmp_path: Path) -> Iterator[LocalKafka]:
     broker = secured_broker(tmp_path / "own", free_port(), free_port(), ensure_jars())
     broker.start()
     try:
-        yield broker
+        with operator_exported():  # this broker's operator, whatever the session's
+            yield broker
     finally:
         broker.stop()
 
