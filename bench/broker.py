@@ -7,10 +7,12 @@ They run with their own client jars on their own classpath, against the 4.4.0 br
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,8 +22,10 @@ from pathlib import Path
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 
+from bench.access import operator_access
+from streams import local_auth
 from streams.broker.jars import CACHE, COMPLETE_MARKER, ensure_jars
-from streams.broker.local_broker import LocalKafka
+from streams.identity.credentials import OPERATOR
 
 TOOLS_POM = Path(__file__).parent / "kafka_tools" / "pom.xml"
 TOOLS_VERSION = re.search(
@@ -37,21 +41,55 @@ def free_port() -> int:
 
 @contextmanager
 def local_broker(home: Path) -> Iterator[str]:
-    """A fresh single-node broker on free ports; always stopped on the way out."""
-    broker = LocalKafka(
-        home=home, port=free_port(), controller_port=free_port(), jars_dir=ensure_jars()
-    )
+    """A fresh single-node broker on free ports, authenticating like every local broker;
+    always stopped on the way out. While it runs, this process and the workers and
+    tools it starts connect as its operator (``KAFKA_SASL_*``, streams/identity/clients.py)."""
+    broker, credentials = local_auth.local_kafka(home, free_port(), free_port(), ensure_jars())
+    bootstrap = f"127.0.0.1:{broker.port}"
+    operator = local_auth.principal_access(bootstrap, credentials, OPERATOR).environment()
+    del operator["KAFKA_BOOTSTRAP_SERVERS"]
+    saved = {name: os.environ.get(name) for name in operator}
     broker.start()
+    os.environ.update(operator)
     try:
-        yield f"127.0.0.1:{broker.port}"
+        yield bootstrap
     finally:
         broker.stop()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def client_properties(bootstrap: str) -> list[str]:
+    """The Java clients' ``key=value`` settings for the same access as ours."""
+    kafka = operator_access(bootstrap)
+    props = [f"bootstrap.servers={bootstrap}", f"security.protocol={kafka.security_protocol}"]
+    if kafka.sasl:
+        login = "org.apache.kafka.common.security.scram.ScramLoginModule"
+        jaas = f'{login} required username="{kafka.username}" password="{kafka.password}";'
+        props += [f"sasl.mechanism={kafka.sasl_mechanism}", f"sasl.jaas.config={jaas}"]
+    if kafka.tls and kafka.ssl_cafile:
+        props += ["ssl.truststore.type=PEM", f"ssl.truststore.location={kafka.ssl_cafile}"]
+    return props
+
+
+@contextmanager
+def command_config(bootstrap: str) -> Iterator[str]:
+    """A client properties file for the perf tools, owner-only (it holds a password)
+    and removed once the tool has run."""
+    with tempfile.TemporaryDirectory(prefix="bench-client-") as directory:
+        path = Path(directory) / "client.properties"
+        path.write_text("\n".join(client_properties(bootstrap)) + "\n")
+        path.chmod(0o600)
+        yield str(path)
 
 
 def create_topic(bootstrap: str, name: str, partitions: int = 6) -> None:
     """Create ``name`` and wait until the broker serves it (a producer that asks for it
     earlier can stall on stale metadata)."""
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="bench-admin")
+    admin = KafkaAdminClient(**operator_access(bootstrap).kafka_python(), client_id="bench-admin")
     try:
         admin.create_topics([NewTopic(name, partitions, 1)])
     finally:
@@ -60,7 +98,7 @@ def create_topic(bootstrap: str, name: str, partitions: int = 6) -> None:
 
 
 def wait_for_topic(bootstrap: str, name: str, partitions: int = 6) -> None:
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="bench-admin")
+    admin = KafkaAdminClient(**operator_access(bootstrap).kafka_python(), client_id="bench-admin")
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -103,14 +141,16 @@ class ToolResult:
 
 def producer_perf(bootstrap: str, topic: str, records: int, record_size: int) -> ToolResult:
     """``kafka-producer-perf-test``: acks=all like the worker, default batching."""
-    out = _java_tool(
-        "org.apache.kafka.tools.ProducerPerformance",
-        "--topic", topic,
-        "--num-records", str(records),
-        "--record-size", str(record_size),
-        "--throughput", "-1",
-        "--producer-props", f"bootstrap.servers={bootstrap}", "acks=all",
-    )  # fmt: skip
+    with command_config(bootstrap) as config:
+        out = _java_tool(
+            "org.apache.kafka.tools.ProducerPerformance",
+            "--topic", topic,
+            "--num-records", str(records),
+            "--record-size", str(record_size),
+            "--throughput", "-1",
+            "--command-config", config,
+            "--producer-props", "acks=all",
+        )  # fmt: skip
     # "... records sent, 123.4 records/sec (0.01 MB/sec), 1.2 ms avg latency, ...,
     #  3 ms 50th, 5 ms 95th, 7 ms 99th, 9 ms 99.9th."
     final = out.strip().splitlines()[-1]
@@ -123,13 +163,15 @@ def producer_perf(bootstrap: str, topic: str, records: int, record_size: int) ->
 
 def consumer_perf(bootstrap: str, topic: str, records: int) -> ToolResult:
     """``kafka-consumer-perf-test`` over what the producer tool wrote."""
-    out = _java_tool(
-        "org.apache.kafka.tools.ConsumerPerformance",
-        "--bootstrap-server", bootstrap,
-        "--topic", topic,
-        "--messages", str(records),
-        "--timeout", "60000",
-    )  # fmt: skip
+    with command_config(bootstrap) as config:
+        out = _java_tool(
+            "org.apache.kafka.tools.ConsumerPerformance",
+            "--bootstrap-server", bootstrap,
+            "--command-config", config,
+            "--topic", topic,
+            "--messages", str(records),
+            "--timeout", "60000",
+        )  # fmt: skip
     # header line, then: start.time, end.time, data.consumed.in.MB, MB.sec,
     # data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, ...
     lines = [line for line in out.strip().splitlines() if line and line[0].isdigit()]

@@ -10,6 +10,7 @@ from statistics import quantiles
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
+from bench.access import operator_access
 from bench.rawloop import Message, preload
 from bench.worker import Worker
 from schemas.codec import decode, encode
@@ -63,7 +64,7 @@ def _probe(lead_id: str, at: datetime) -> LeadCaptured:
 async def _reader_at_end(bootstrap: str, topic: str) -> AIOKafkaConsumer:
     """A consumer of every partition of ``topic`` from its current end: assigned, not
     subscribed, so nothing written after this returns is missed while a group forms."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    consumer = AIOKafkaConsumer(**operator_access(bootstrap).aiokafka())
     await consumer.start()
     # Every project topic and table changelog has LEADS.partitions partitions (wiring).
     partitions = [TopicPartition(topic, p) for p in range(LEADS.partitions)]
@@ -77,7 +78,7 @@ async def _reader_at_end(bootstrap: str, topic: str) -> AIOKafkaConsumer:
 async def _latency(bootstrap: str, namespace: str, rate: float, seconds: float) -> list[float]:
     topic, changelog = f"{namespace}.leads", f"{namespace}-leads-changelog"
     consumer = await _reader_at_end(bootstrap, changelog)
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    producer = AIOKafkaProducer(**operator_access(bootstrap).aiokafka(), acks="all")
     await producer.start()
     sent: dict[bytes, float] = {}
     seen: dict[bytes, float] = {}

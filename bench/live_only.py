@@ -23,6 +23,7 @@ from types import FrameType
 
 from bench import live
 from bench import worker as bench_worker
+from bench.access import operator_access
 from bench.broker import local_broker, wait_for_topic
 from bench.workload import lead_events
 from schemas.codec import encode
@@ -58,7 +59,7 @@ def main() -> None:
         for round_number in range(args.rounds):
             for code in args.code:
                 namespace = f"l{uuid.uuid4().hex[:6]}"
-                create_topics(bootstrap, namespace)
+                create_topics(operator_access(bootstrap).kafka_python(), namespace)
                 for table in TABLES:
                     wait_for_topic(bootstrap, changelog_name(table, namespace))
                 # running_worker starts the worker in the parent of bench/ of this file.

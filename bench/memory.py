@@ -16,6 +16,7 @@ from pathlib import Path
 import psutil
 from kafka import KafkaConsumer, TopicPartition
 
+from bench.access import operator_access
 from bench.broker import wait_for_topic
 from bench.rawloop import Message, preload
 from bench.worker import running_worker
@@ -24,7 +25,7 @@ from streams.broker.admin import create_topics
 
 def read_changelog(bootstrap: str, topic: str) -> list[Message]:
     """The last record of every key of a table's changelog, in the worker's own format."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = KafkaConsumer(**operator_access(bootstrap).kafka_python(), enable_auto_commit=False)
     try:
         partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
         ends = consumer.end_offsets(partitions)
@@ -68,7 +69,7 @@ def worker_rss(
     leads: int,
 ) -> tuple[float, float]:
     """(RSS in bytes once every lead is recovered, seconds the recovery took)."""
-    create_topics(bootstrap, namespace)
+    create_topics(operator_access(bootstrap).kafka_python(), namespace)
     changelog = f"{namespace}-leads-changelog"
     wait_for_topic(bootstrap, changelog)  # created by create_topics with the others
     preload(bootstrap, changelog, changelog_records(samples, leads))

@@ -10,6 +10,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from bench.access import operator_access
 from projections.policy import Policy
 from projections.replay import replay_leads
 from schemas.envelope import Envelope
@@ -36,7 +37,7 @@ def replay_kafka(bootstrap: str, topic: str, expected: int, as_of: datetime) -> 
     """Events/s of ``leadledger replay kafka``: read, decode, merge, fold, advance."""
     start = time.perf_counter()
     with fewer_collections():  # as `leadledger replay` folds
-        result = replay_leads(read_topics(bootstrap, [topic]), as_of, Policy())
+        result = replay_leads(read_topics(operator_access(bootstrap), [topic]), as_of, Policy())
     elapsed = time.perf_counter() - start
     if not result.leads:
         raise RuntimeError(f"replay from {topic} found no leads")

@@ -11,12 +11,14 @@ from collections.abc import Iterable
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from bench.access import operator_access
+
 Message = tuple[bytes, bytes]  # (key, value)
 
 
 async def _preload(bootstrap: str, topic: str, messages: Iterable[Message]) -> None:
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", linger_ms=5, max_batch_size=256 * 1024
+        **operator_access(bootstrap).aiokafka(), acks="all", linger_ms=5, max_batch_size=256 * 1024
     )
     await producer.start()
     try:
@@ -38,12 +40,12 @@ def preload(bootstrap: str, topic: str, messages: Iterable[Message]) -> None:
 async def _raw_loop(bootstrap: str, source: str, sink: str, expected: int) -> float:
     consumer = AIOKafkaConsumer(
         source,
-        bootstrap_servers=bootstrap,
+        **operator_access(bootstrap).aiokafka(),
         group_id=f"raw-{source}",
         auto_offset_reset="earliest",
         enable_auto_commit=True,
     )
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
+    producer = AIOKafkaProducer(**operator_access(bootstrap).aiokafka(), acks="all", linger_ms=5)
     await consumer.start()
     await producer.start()
     try:

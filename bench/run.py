@@ -23,6 +23,7 @@ from pathlib import Path
 from types import FrameType
 
 from bench import codec_bench, live, memory, offline, rawloop
+from bench.access import operator_access
 from bench.broker import (
     TOOLS_VERSION,
     consumer_perf,
@@ -151,7 +152,7 @@ def live_rows(
     result: Run, args: argparse.Namespace, work: Workload, bootstrap: str, workdir: Path
 ) -> None:
     print("leadledger live (a worker process):")
-    create_topics(bootstrap, LIVE)
+    create_topics(operator_access(bootstrap).kafka_python(), LIVE)
     for table in TABLES:  # the worker's first table writes need their changelogs served
         wait_for_topic(bootstrap, changelog_name(table, LIVE))
     with running_worker(bootstrap, LIVE, workdir / "live") as worker:

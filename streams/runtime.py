@@ -51,6 +51,8 @@ class Runtime:
     leads: Any
     deadlines: Any
     escalations: Any
+    # streams.identity.clients.KafkaAccess: how this worker's own clients connect.
+    kafka: Any = None
     agreements_topic: Any = None
     partner_activity_topic: Any = None
     agreements: Any = None  # agreement state by agreement id (projections.agreement.fold)

@@ -32,6 +32,7 @@ from streams.broker.topics import (
     topic_name,
 )
 from streams.delivery import ack_guard, commit_guard, commit_watchdog, table_writes
+from streams.identity import clients
 from streams.runtime import Runtime
 from streams.settings import Settings
 from streams.state.agreement_book import AgreementBookFollower
@@ -82,9 +83,13 @@ def build_app(settings: Settings, policy: Policy) -> Any:
     ack_guard.install()  # only finished handlings acknowledge (streams/delivery/ack_guard.py)
     commit_guard.install()  # commits pass only handled or absent offsets (commit_guard.py)
     table_writes.install()  # acks wait for the handling's table writes (table_writes.py)
+    # The worker's identity on the bus (streams/identity/clients.py): every client it
+    # opens (Faust's, the janitor's, the watchdog's, the agreement book's) uses it.
+    kafka = clients.access(settings.bootstrap_servers, role="worker", home=settings.home)
     app = faust.App(
         settings.app_id,
         broker=broker_urls(settings.bootstrap_servers),
+        broker_credentials=kafka.faust_credentials(),
         store=settings.store,
         topic_partitions=LEADS.partitions,
         topic_allow_declare=True,
@@ -109,6 +114,7 @@ def build_app(settings: Settings, policy: Policy) -> Any:
     )
     rt = Runtime(
         app=app,
+        kafka=kafka,
         settings=settings,
         policy=policy,
         leads_topic=_raw_topic(app, LEADS, settings.namespace),
@@ -139,9 +145,7 @@ def build_app(settings: Settings, policy: Policy) -> Any:
         "privacy",
         "Whose personal data each partner holds (projections.compliance.partner).",
     )
-    rt.book = AgreementBookFollower(
-        settings.bootstrap_servers, rt.agreements_topic.get_topic_name(), policy
-    )
+    rt.book = AgreementBookFollower(kafka.aiokafka(), rt.agreements_topic.get_topic_name(), policy)
     rt.gate = Gate(settings)
     lead_agent.register(rt)
     janitor.register(rt)
@@ -153,7 +157,7 @@ def build_app(settings: Settings, policy: Policy) -> Any:
     partner_views.register(rt)
     privacy_views.register(rt)
     log_level.install(app)
-    commit_watchdog.install(app, settings.commit_stall_seconds, settings.bootstrap_servers)
+    commit_watchdog.install(app, settings.commit_stall_seconds, kafka.aiokafka())
     ack_guard.register(app)
     commit_guard.watch(
         {

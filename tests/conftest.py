@@ -1,4 +1,9 @@
-"""Session fixtures: a real broker and a namespace of this test run's own."""
+"""Session fixtures: a real broker and a namespace of this test run's own.
+
+The broker the session starts authenticates (SASL/SCRAM, the StandardAuthorizer); the
+session's clients connect as the operator through the environment
+(``tests/support/kafka_auth.py``), its worker as the worker.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ import pytest
 
 from streams.broker.admin import create_topics
 from streams.broker.jars import ensure_jars
-from streams.broker.local_broker import LocalKafka
+from tests.support.kafka_auth import kafka_config, operator_exported, secured_broker
 from tests.support.ports import free_port
 
 pytest_plugins = ["tests.support.live_worker", "tests.support.avro_java"]
@@ -38,7 +43,8 @@ def _docker_answers() -> bool:
 
 @pytest.fixture(scope="session")
 def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """KAFKA_BOOTSTRAP_SERVERS, else testcontainers' Kafka, else our own local broker."""
+    """KAFKA_BOOTSTRAP_SERVERS (with KAFKA_SASL_* when it authenticates), else
+    testcontainers' plain Kafka, else our own local broker, with authentication on."""
     if given := os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
         yield given
     elif _docker_answers():
@@ -48,15 +54,12 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             yield container.get_bootstrap_server()
     else:
         port = free_port()
-        broker = LocalKafka(
-            home=Path(tmp_path_factory.mktemp("kafka")),
-            port=port,
-            controller_port=free_port(),
-            jars_dir=ensure_jars(),
-        )
+        home = Path(tmp_path_factory.mktemp("leadledger-home"))
+        broker = secured_broker(home, port, free_port(), ensure_jars())
         broker.start()
         try:
-            yield f"127.0.0.1:{port}"
+            with operator_exported():
+                yield f"127.0.0.1:{port}"
         finally:
             broker.stop()
 
@@ -68,4 +71,4 @@ def test_namespace() -> str:
 
 @pytest.fixture(scope="session")
 def created_topics(kafka_bootstrap: str, test_namespace: str) -> list[str]:
-    return create_topics(kafka_bootstrap, test_namespace)
+    return create_topics(kafka_config(kafka_bootstrap), test_namespace)

@@ -19,9 +19,11 @@ import sys
 import time
 
 from quixstreams import Application
+from quixstreams.kafka.configuration import ConnectionConfig
 
 from projections.lead.fold import evolve, state_from_json, state_to_json
 from projections.policy import Policy
+from bench.access import operator_access
 from schemas.codec import DecodeError, decode, encode
 from streams.agents.lead import envelope_problems
 from streams.delivery.rejections import rejection_for
@@ -31,8 +33,10 @@ def main() -> None:
     bootstrap, source, sink, expected, state_dir = sys.argv[1:6]
     expected_count = int(expected)
     policy = Policy()
+    # The same access as every client of the project (streams/identity/clients.py).
+    connection = ConnectionConfig.from_librdkafka_dict(operator_access(bootstrap).confluent())
     app = Application(
-        broker_address=bootstrap,
+        broker_address=connection,
         consumer_group=f"peer-{source}",
         auto_offset_reset="earliest",
         state_dir=state_dir,

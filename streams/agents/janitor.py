@@ -73,7 +73,7 @@ def register(rt: Runtime) -> None:
     async def truncate_intake() -> None:
         try:
             if "client" not in admin:
-                client = AIOKafkaAdminClient(bootstrap_servers=rt.settings.bootstrap_servers)
+                client = AIOKafkaAdminClient(**rt.kafka.aiokafka())
                 await client.start()
                 admin["client"] = client
             await sweep(rt, admin["client"])

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from contextlib import suppress
+from typing import Any
 
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
@@ -41,11 +43,15 @@ class TopicMismatchError(RuntimeError):
 
 
 def create_topics(
-    bootstrap: str, namespace: str, replication_factor: int | None = None
+    client: Mapping[str, Any], namespace: str, replication_factor: int | None = None
 ) -> list[str]:
-    """Create every missing topic; an existing one with other partitions is an error."""
+    """Create every missing topic; an existing one with other partitions is an error.
+
+    ``client``: kafka-python's connection settings, bootstrap servers and credentials
+    (``streams.identity.clients.KafkaAccess.kafka_python``).
+    """
     rf = replication_factor or int(os.environ.get("LEADLEDGER_REPLICATION_FACTOR", "1"))
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="leadledger-admin")
+    admin = KafkaAdminClient(**client, client_id="leadledger-admin")
     try:
         existing = {t["name"]: len(t["partitions"]) for t in admin.describe_topics()}
         wanted = _wanted(namespace)

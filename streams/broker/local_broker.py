@@ -17,16 +17,23 @@ from importlib import resources
 from pathlib import Path
 
 from streams.broker.jars import KafkaSetupError, default_jars_dir, jars_present
+from streams.broker.security import (
+    BrokerSecurity,
+    add_scram_arguments,
+    advertised_listeners,
+    listeners,
+    security_properties,
+)
 
 SERVER_PROPERTIES = """\
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:{controller_port}
-listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}
-advertised.listeners=PLAINTEXT://127.0.0.1:{port}
+listeners={listeners}
+advertised.listeners={advertised_listeners}
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT,EXTERNAL:SASL_SSL
+inter.broker.listener.name=CLIENT
 log.dirs={data_dir}
 num.partitions=6
 offsets.topic.replication.factor=1
@@ -38,6 +45,9 @@ group.initial.rebalance.delay.ms=0
 # leaves the compacted key topic soon after its tombstone (docs/auditors.md).
 log.cleaner.backoff.ms=1000
 """
+"""The broker's settings; ``streams.broker.security`` adds SASL, the authorizer and the
+TLS listener (``security_properties``), and ``tests/test_compose.py`` holds
+docker-compose.yml to the same settings."""
 
 
 def port_open(port: int, host: str = "127.0.0.1") -> bool:
@@ -46,11 +56,15 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
-def format_arguments(cluster_id: str, properties: Path) -> list[str]:
+def format_arguments(
+    cluster_id: str, properties: Path, security: BrokerSecurity | None = None
+) -> list[str]:
     """``kafka-storage format`` arguments. The id goes in ``--cluster-id=`` form: a
     URL-safe base64 id starts with ``-`` one time in 64, and as a separate argument the
-    tool's parser then reads it as an option and refuses to start."""
-    return ["format", f"--cluster-id={cluster_id}", "-c", str(properties)]
+    tool's parser then reads it as an option and refuses to start. The SCRAM users are
+    written into the metadata log here, so they exist from the first start."""
+    scram = add_scram_arguments(security) if security is not None else []
+    return ["format", f"--cluster-id={cluster_id}", "-c", str(properties), *scram]
 
 
 @dataclass
@@ -59,6 +73,8 @@ class LocalKafka:
     port: int = 9092
     controller_port: int = 9093
     jars_dir: Path | None = None
+    # Who may connect, and the users formatted in (streams.broker.security).
+    security: BrokerSecurity | None = field(default=None, kw_only=True)
     # Held so the child is reaped by stop(); the CLI's process exits and leaves it running.
     _process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
@@ -116,9 +132,16 @@ class LocalKafka:
 
     def server_properties(self) -> str:
         """The broker's configuration; a cluster node (``local_cluster``) adds to it."""
-        return SERVER_PROPERTIES.format(
-            port=self.port, controller_port=self.controller_port, data_dir=self.data_dir
+        if self.security is None:
+            raise KafkaSetupError("the local broker needs its security settings (users)")
+        external = self.security.external
+        base = SERVER_PROPERTIES.format(
+            listeners=listeners(self.port, self.controller_port, external),
+            advertised_listeners=advertised_listeners(self.port, external),
+            controller_port=self.controller_port,
+            data_dir=self.data_dir,
         )
+        return base + security_properties(self.security)
 
     def cluster_id(self) -> str:
         return self._run_java("kafka.tools.StorageTool", "random-uuid").stdout.strip()
@@ -127,7 +150,8 @@ class LocalKafka:
         if (self.data_dir / "meta.properties").exists():
             return
         cluster = self.cluster_id()
-        done = self._run_java("kafka.tools.StorageTool", *format_arguments(cluster, properties))
+        arguments = format_arguments(cluster, properties, self.security)
+        done = self._run_java("kafka.tools.StorageTool", *arguments)
         if done.returncode != 0:
             raise KafkaSetupError(
                 f"formatting {self.data_dir} failed: {done.stderr or done.stdout}"
@@ -143,6 +167,9 @@ class LocalKafka:
                 raise KafkaSetupError(f"port {taken} is already taken by another process")
         self.home.mkdir(parents=True, exist_ok=True)
         properties = self.home / "server.properties"
+        # Owner-only: the file holds the broker's own password (its JAAS lines).
+        properties.touch(mode=0o600)
+        properties.chmod(0o600)
         properties.write_text(self.server_properties())
         self._format_once(properties)
         log4j = resources.files("streams.broker") / "kafka" / "log4j2.properties"

@@ -2,9 +2,10 @@
 
 Each node is broker and controller (three voters: the quorum survives one loss), on
 its own free ports and data directory, formatted once with one shared cluster id.
-Topics default to replication factor 3 with ``min.insync.replicas=2``, so a producer
-with ``acks=all`` is acknowledged only once two replicas have the record: losing one
-broker loses nothing acknowledged.
+Every node authenticates as one, with the same SCRAM users formatted in
+(``streams.broker.security``). Topics default to replication factor 3 with
+``min.insync.replicas=2``, so a producer with ``acks=all`` is acknowledged only once
+two replicas have the record: losing one broker loses nothing acknowledged.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from streams.broker.local_broker import SERVER_PROPERTIES, LocalKafka
+from streams.broker.local_broker import LocalKafka
+from streams.broker.security import BrokerSecurity
 
 REPLICATION_FACTOR = 3
 MIN_INSYNC_REPLICAS = 2
@@ -39,9 +41,7 @@ class ClusterNode(LocalKafka):
     def server_properties(self) -> str:
         own = {"node.id": str(self.node_id), "controller.quorum.voters": self.voters}
         lines = []
-        for line in SERVER_PROPERTIES.format(
-            port=self.port, controller_port=self.controller_port, data_dir=self.data_dir
-        ).splitlines():
+        for line in super().server_properties().splitlines():
             key = line.split("=", 1)[0]
             if key not in CLUSTER_OVERRIDES:
                 lines.append(f"{key}={own[key]}" if key in own else line)
@@ -64,6 +64,8 @@ class LocalCluster:
     home: Path
     ports: list[tuple[int, int]]
     jars_dir: Path | None = None
+    # The same users and super users on every node: inter-broker traffic authenticates.
+    security: BrokerSecurity | None = None
     nodes: list[ClusterNode] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -77,6 +79,7 @@ class LocalCluster:
                 port=port,
                 controller_port=controller,
                 jars_dir=self.jars_dir,
+                security=self.security,
                 node_id=n,
                 voters=voters,
                 shared_cluster_id=cluster_id,

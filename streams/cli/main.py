@@ -6,17 +6,20 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 
+from streams import local_auth
 from streams.broker.admin import create_topics
 from streams.broker.jars import KafkaSetupError, ensure_jars
 from streams.broker.local_broker import LocalKafka
 from streams.cli import replay as cli_replay
 from streams.cli import tokens as cli_tokens
 from streams.cli import verify as cli_verify
+from streams.cli.access import operator_access
 from streams.cli.foreground import Transcript, run_in_foreground
+from streams.identity.credentials import credentials_path
 from streams.settings import Settings
 
 cli = typer.Typer(help="leadledger: lead hand-off on Apache Kafka.", no_args_is_help=True)
@@ -29,9 +32,32 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(1)
 
 
+def _port(settings: Settings) -> int:
+    return int(settings.bootstrap_servers.split(",")[0].rsplit(":", 1)[1])
+
+
 def local_broker(settings: Settings) -> LocalKafka:
-    port = int(settings.bootstrap_servers.split(",")[0].rsplit(":", 1)[1])
+    """The broker under ``$LEADLEDGER_HOME/kafka``, to stop or ask about."""
+    port = _port(settings)
     return LocalKafka(home=settings.home / "kafka", port=port, controller_port=port + 1)
+
+
+def secured_local_broker(settings: Settings, external: str | None = None) -> LocalKafka:
+    """The same broker, to start: with its credentials beside it
+    (``$LEADLEDGER_HOME/kafka-credentials.json``, created on first use)."""
+    port = _port(settings)
+    broker, _ = local_auth.local_kafka(settings.home, port, port + 1, external=external)
+    return broker
+
+
+ExternalOption = Annotated[
+    str | None,
+    typer.Option(
+        "--external",
+        help="HOST:PORT of a SASL_SSL listener for other machines (CA in $LEADLEDGER_HOME/tls)",
+        envvar="LEADLEDGER_EXTERNAL_LISTENER",
+    ),
+]
 
 
 @kafka_cli.command("jars")
@@ -44,17 +70,22 @@ def kafka_jars() -> None:
 
 
 @kafka_cli.command("start")
-def kafka_start() -> None:
+def kafka_start(external: ExternalOption = None) -> None:
     """Start the broker (a no-op when it runs) and wait until it answers."""
-    broker = local_broker(Settings.from_env())
+    settings = Settings.from_env()
     try:
+        broker = secured_local_broker(settings, external)
         ensure_jars()
         pid = broker.start()
-    except KafkaSetupError as exc:
+    except (KafkaSetupError, ValueError) as exc:
         fail(str(exc))
     typer.echo(
-        f"Kafka running (pid {pid}) on {broker.status()['bootstrap']}; log: {broker.log_file}"
+        f"Kafka running (pid {pid}) on {broker.status()['bootstrap']} (SASL/SCRAM; "
+        f"credentials in {credentials_path(settings.home)}); log: {broker.log_file}"
     )
+    if external:
+        ca = settings.home / "tls" / "ca.pem"
+        typer.echo(f"SASL_SSL listener for other machines on {external}; its CA: {ca}")
 
 
 @kafka_cli.command("stop")
@@ -74,7 +105,7 @@ def topics() -> None:
     """Create every topic of the registry with its settings (idempotent)."""
     settings = Settings.from_env()
     try:
-        for name in create_topics(settings.bootstrap_servers, settings.namespace):
+        for name in create_topics(operator_access(settings).kafka_python(), settings.namespace):
             typer.echo(name)
     except Exception as exc:
         fail(f"creating topics on {settings.bootstrap_servers} failed: {exc}")
@@ -111,7 +142,7 @@ def say(message: str) -> None:
 def up() -> None:
     """Jars, broker, topics, then the worker in the foreground."""
     settings = Settings.from_env()
-    kafka_start()
+    kafka_start(os.environ.get("LEADLEDGER_EXTERNAL_LISTENER") or None)
     topics()
     # A new local operator token at every start (the previous one is revoked): the views
     # need one, and only its hash is kept, so it cannot be shown again later.
@@ -138,7 +169,8 @@ def up_summary(settings: Settings, token: str | None, broker_log: Path, worker_l
     return (
         f"{access}\n"
         f"Worker views on {base}/stats and {base}/leads/{{id}}; broker at "
-        f"{settings.bootstrap_servers}.\n"
+        f"{settings.bootstrap_servers} (SASL/SCRAM; the worker's and operator's passwords "
+        f"in {credentials_path(settings.home)}).\n"
         f"Logs: worker {worker_log}, broker {broker_log}. Ctrl-C stops the worker.\n"
         f"Commands (leadledger replay, verify, tokens, ...) run inside the venv: "
         f".venv/bin/leadledger --help"

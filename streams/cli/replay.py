@@ -31,6 +31,7 @@ from projections.replay import (
 from schemas.events import Event
 from schemas.jsonl import LogLineError, read_log, write_log
 from streams.broker.topics import KEY_TABLE, RECORD_LOG_TOPICS, changelog_name, topic_name
+from streams.cli.access import operator_access
 from streams.cli.collector import fewer_collections
 from streams.personal_data.replay_persons import PersonCount, replayed_person
 from streams.readback.event_log import ReadStats, read_keys, read_topics
@@ -56,7 +57,7 @@ def _events(logs: list[str], settings: Settings) -> Iterator[Event]:
     for log in logs:
         if log == "kafka":  # the record log, not the intake topics
             topics = [topic_name(spec, settings.namespace) for spec in RECORD_LOG_TOPICS]
-            yield from read_topics(settings.bootstrap_servers, topics)
+            yield from read_topics(operator_access(settings), topics)
         else:
             try:
                 yield from read_log(Path(log))
@@ -96,7 +97,7 @@ def _lead_view(state: LeadState, logs: list[str], events: list[Event]) -> dict[s
     keys = None
     if "kafka" in logs:
         settings = Settings.from_env()
-        keys = read_keys(settings.bootstrap_servers, changelog_name(KEY_TABLE, settings.app_id))
+        keys = read_keys(operator_access(settings), changelog_name(KEY_TABLE, settings.app_id))
     return to_view(state) | {"person": replayed_person(state, events, keys)}
 
 
@@ -204,10 +205,10 @@ def export(out: Annotated[Path, typer.Option("--out", help="JSON-Lines file to w
     settings = Settings.from_env()
     topics = [topic_name(spec, settings.namespace) for spec in RECORD_LOG_TOPICS]
     stats = ReadStats()
-    keys = read_keys(settings.bootstrap_servers, changelog_name(KEY_TABLE, settings.app_id))
+    keys = read_keys(operator_access(settings), changelog_name(KEY_TABLE, settings.app_id))
     persons = PersonCount(keys)
     with out.open("w", encoding="utf-8") as handle:
-        events = read_topics(settings.bootstrap_servers, topics, stats)
+        events = read_topics(operator_access(settings), topics, stats)
         count = write_log(persons.seen(events), handle)
     typer.echo(
         f"{count} events written to {out} ({stats.undecodable} undecodable and "

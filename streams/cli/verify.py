@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from projections.verify import Entry, verify
 from schemas.events import parse_event_json
+from streams.cli.access import operator_access
 from streams.readback.record_log import MissingTopicError, read_record_log, record_log_topics
 from streams.settings import Settings
 
@@ -44,7 +45,7 @@ def _entries(sources: list[str], settings: Settings) -> Iterator[Entry]:
     for source in sources:
         if source == "kafka":
             topics = record_log_topics(settings.namespace)
-            yield from read_record_log(settings.bootstrap_servers, topics)
+            yield from read_record_log(operator_access(settings), topics)
         else:
             yield from file_entries(Path(source))
 

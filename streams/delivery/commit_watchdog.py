@@ -43,6 +43,7 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import faust
@@ -152,7 +153,8 @@ def stalled(watch: Watch, now: float, limit_seconds: float) -> bool:
     return watch.running_for(now) > limit_seconds
 
 
-def install(app: Any, limit_seconds: float, bootstrap_servers: str) -> CommitWatch:
+def install(app: Any, limit_seconds: float, kafka: Mapping[str, Any]) -> CommitWatch:
+    """``kafka``: aiokafka's connection settings (streams.identity.clients)."""
     watch = CommitWatch()
     app.sensors.add(watch)
     committed = CommittedCheck()
@@ -164,7 +166,7 @@ def install(app: Any, limit_seconds: float, bootstrap_servers: str) -> CommitWat
         nonlocal admin
         try:
             if admin is None:
-                admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+                admin = AIOKafkaAdminClient(**kafka)
                 await admin.start()
             believed = _believed_committed(app.consumer)
             if not believed:

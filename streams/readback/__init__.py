@@ -2,5 +2,6 @@
 partition from start to now, with librdkafka), ``event_log`` (the event log in a
 deterministic order), ``record_log`` (the record log as it is).
 
-May import: ``projections``, ``schemas``, ``streams.broker``, ``streams.personal_data``.
+May import: ``projections``, ``schemas``, ``streams.broker``, ``streams.identity`` (how to
+connect), ``streams.personal_data``.
 """

@@ -19,6 +19,7 @@ from typing import Any
 
 from schemas.codec import DecodeError, decode
 from schemas.events import Event
+from streams.identity.clients import KafkaAccess
 from streams.personal_data.sealing import LeadKey
 from streams.readback.partitions import drain, ends_now, reader
 
@@ -67,11 +68,11 @@ def _read_all(
 
 
 def read_topics(
-    bootstrap: str, topics: Sequence[str], stats: ReadStats | None = None
+    kafka: KafkaAccess, topics: Sequence[str], stats: ReadStats | None = None
 ) -> Iterator[Event]:
     """Every decodable event of ``topics`` from the start up to their current end."""
     stats = stats if stats is not None else ReadStats()
-    consumer = reader(bootstrap)
+    consumer = reader(kafka)
     try:
         ends = ends_now(consumer, topics)
         by_partition = _read_all(consumer, ends, stats)
@@ -102,13 +103,13 @@ def event_time_order(per_partition: Sequence[list[LogRecord]]) -> list[LogRecord
     return [row[4] for row in ranked]
 
 
-def read_keys(bootstrap: str, key_topic: str) -> dict[str, LeadKey]:
+def read_keys(kafka: KafkaAccess, key_topic: str) -> dict[str, LeadKey]:
     """Every lead key still in the compacted key topic (a tombstone deletes one).
 
     Replay and export open sealed persons with these; a lead whose key is gone was
     erased (crypto-shredded), and shows as such.
     """
-    consumer = reader(bootstrap)
+    consumer = reader(kafka)
     keys: dict[str, LeadKey] = {}
     try:
         for message in drain(consumer, ends_now(consumer, [key_topic])):

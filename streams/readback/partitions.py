@@ -22,15 +22,17 @@ from confluent_kafka import (
     TopicPartition,
 )
 
+from streams.identity.clients import KafkaAccess
+
 log = logging.getLogger(__name__)
 
 
-def reader(bootstrap: str) -> Any:
+def reader(kafka: KafkaAccess) -> Any:
     # assign() only: the group id is never joined or committed, just required by
     # librdkafka. read_uncommitted, as kafka-python read (the log is not transactional).
     return Consumer(
         {
-            "bootstrap.servers": bootstrap,
+            **kafka.confluent(),
             "group.id": f"leadledger-reader-{uuid.uuid4().hex}",
             "enable.auto.commit": False,
             "isolation.level": "read_uncommitted",

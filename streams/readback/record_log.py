@@ -17,6 +17,7 @@ from kafka import KafkaConsumer, TopicPartition
 from projections.verify import Entry
 from schemas.codec import DecodeError, decode
 from streams.broker.topics import RECORD_LOG_TOPICS, topic_name
+from streams.identity.clients import KafkaAccess
 
 
 class MissingTopicError(LookupError):
@@ -27,15 +28,16 @@ def record_log_topics(namespace: str) -> list[str]:
     return [topic_name(spec, namespace) for spec in RECORD_LOG_TOPICS]
 
 
-def read_record_log(bootstrap: str, topics: Sequence[str]) -> Iterator[Entry]:
+def read_record_log(kafka: KafkaAccess, topics: Sequence[str]) -> Iterator[Entry]:
     """Every record of ``topics`` up to their current end, partition by partition."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    consumer = KafkaConsumer(**kafka.kafka_python(), enable_auto_commit=False, group_id=None)
     try:
         partitions: list[TopicPartition] = []
         for topic in topics:
             found = consumer.partitions_for_topic(topic)
             if not found:
-                raise MissingTopicError(f"topic {topic} does not exist on {bootstrap}")
+                where = kafka.bootstrap_servers
+                raise MissingTopicError(f"topic {topic} does not exist on {where}")
             partitions += [TopicPartition(topic, p) for p in sorted(found)]
         ends: dict[TopicPartition, int] = consumer.end_offsets(partitions)
         for tp in partitions:

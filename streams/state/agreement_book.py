@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -44,9 +44,10 @@ AGREEMENT_TYPES = (
 class AgreementBookFollower:
     """An ``AgreementLookup`` kept current from the agreements topic."""
 
-    def __init__(self, bootstrap_servers: str, topic: str, policy: Policy) -> None:
+    def __init__(self, kafka: Mapping[str, Any], topic: str, policy: Policy) -> None:
+        """``kafka``: aiokafka's connection settings (streams.identity.clients)."""
         self.book = AgreementBook()
-        self._bootstrap = bootstrap_servers
+        self._kafka = dict(kafka)
         self._topic = topic
         self._policy = policy
         self._positions: dict[int, int] = {}
@@ -100,7 +101,7 @@ class AgreementBookFollower:
         # commits nothing: each worker reads the whole topic from the beginning.
         consumer = AIOKafkaConsumer(
             self._topic,
-            bootstrap_servers=self._bootstrap,
+            **self._kafka,
             group_id=None,
             enable_auto_commit=False,
             auto_offset_reset="earliest",

@@ -16,14 +16,14 @@ from pathlib import Path
 from types import FrameType
 
 from streams.broker.jars import ensure_jars
-from streams.broker.local_broker import LocalKafka
-from streams.broker.local_cluster import REPLICATION_FACTOR, LocalCluster
+from streams.broker.local_cluster import REPLICATION_FACTOR
 from tests.faults.badinput import bad_input
 from tests.faults.check import Verdict
 from tests.faults.harness import Scenario
 from tests.faults.procs import Reaper
 from tests.faults.recovery import changelog_recovery
 from tests.faults.scenarios import broker_restart, two_workers, worker_crash
+from tests.support.kafka_auth import export_operator, secured_broker, secured_cluster
 from tests.support.ports import free_port
 
 ALL = ("crash", "workers", "broker", "badinput", "recovery")
@@ -50,7 +50,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 def _single_broker(home: Path, reaper: Reaper) -> str:
     port = free_port()
-    broker = LocalKafka(home / "kafka", port, free_port(), jars_dir=ensure_jars())
+    broker = secured_broker(home, port, free_port(), ensure_jars())
     reaper.add(broker.stop)
     broker.start()
     return f"127.0.0.1:{port}"
@@ -69,7 +69,7 @@ def run(args: argparse.Namespace, home: Path, reaper: Reaper) -> int:
         sc_home = home / name
         sc_home.mkdir(exist_ok=True)
         if name == "broker":
-            cluster = LocalCluster(
+            cluster = secured_cluster(
                 sc_home / "cluster",
                 [(free_port(), free_port()) for _ in range(REPLICATION_FACTOR)],
                 ensure_jars(),
@@ -103,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(sys.argv[1:] if argv is None else argv)
     home = Path(tempfile.mkdtemp(prefix="leadledger-faults-"))
     reaper = Reaper()
+    # Brokers authenticate: the harness, its publishers and observers connect as the
+    # operator, its workers as the worker (tests/support/kafka_auth.py).
+    export_operator()
 
     def interrupted(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt

@@ -20,6 +20,7 @@ from tests.faults.check import Verdict
 from tests.faults.harness import Scenario
 from tests.faults.procs import HarnessError
 from tests.faults.workload import generate
+from tests.support.kafka_auth import kafka_config
 from tests.support.leads import Lead
 
 
@@ -103,7 +104,7 @@ def bad_input(sc: Scenario, events: int, copies: int) -> Verdict:
     worker.wait_ready()
     groups = bad_messages(sc.namespace, sc.rng, copies)
     good = list(generate(events, sc.namespace, datetime.now(UTC), sc.rng.randrange(10**6)))
-    producer = KafkaProducer(bootstrap_servers=sc.bootstrap, acks="all", linger_ms=5)
+    producer = KafkaProducer(**kafka_config(sc.bootstrap), acks="all", linger_ms=5)
     placed: dict[tuple[int, int], Injected] = {}
     try:
         stride = max(1, len(good) // max(1, len(groups)))

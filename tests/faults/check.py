@@ -29,6 +29,7 @@ from streams.broker.topics import ESCALATIONS, LEAD_LOG, LEADS, REJECTIONS, topi
 from streams.delivery.recorder import INTAKE_HEADER
 from streams.readback.event_log import read_topics
 from tests.faults.observe import Observer, Record, changelog, latest_by_key
+from tests.support.kafka_auth import client_access
 
 SHOWN = 5  # mismatches printed per kind
 
@@ -65,7 +66,7 @@ def verify(
 ) -> Verdict:
     verdict = Verdict()
     leads_topic, log_topic = topic_name(LEADS, namespace), topic_name(LEAD_LOG, namespace)
-    expected = replay_leads(read_topics(obs.bootstrap, [log_topic]), as_of, policy)
+    expected = replay_leads(read_topics(client_access(obs.bootstrap), [log_topic]), as_of, policy)
     live = {
         key: state_from_json(raw)
         for key, raw in latest_by_key(obs.read(changelog(namespace, "leads"))).items()

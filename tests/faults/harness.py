@@ -21,6 +21,7 @@ from tests.faults.observe import Observer, changelog
 from tests.faults.procs import HarnessError, Reaper, Worker, wait_until
 from tests.faults.publish import Publisher
 from tests.faults.workload import generate
+from tests.support.kafka_auth import kafka_config
 
 STALL_QUIET_S = 30.0
 # However it looks, settling ends here and the check decides: a CI run once waited
@@ -46,7 +47,7 @@ class Scenario:
     started: float = field(default_factory=time.monotonic)
 
     def __post_init__(self) -> None:
-        create_topics(self.bootstrap, self.namespace, self.replication_factor)
+        create_topics(kafka_config(self.bootstrap), self.namespace, self.replication_factor)
         self.obs = Observer(self.bootstrap)
         self.reaper.add(self.obs.close)
         self.leads_topic = topic_name(LEADS, self.namespace)

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
 
+from tests.support.kafka_auth import kafka_config
+
 
 @dataclass(frozen=True, slots=True)
 class Record:
@@ -30,9 +32,9 @@ class Observer:
     def __init__(self, bootstrap: str) -> None:
         self.bootstrap = bootstrap
         self.consumer = KafkaConsumer(
-            bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None
+            **kafka_config(bootstrap), enable_auto_commit=False, group_id=None
         )
-        self.admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+        self.admin = KafkaAdminClient(**kafka_config(bootstrap))
 
     def close(self) -> None:
         self.consumer.close()
@@ -63,7 +65,7 @@ class Observer:
             offsets = self.admin.list_group_offsets({group: None}).get(group, {})
         except KafkaError:
             self.admin.close()
-            self.admin = KafkaAdminClient(bootstrap_servers=self.bootstrap)
+            self.admin = KafkaAdminClient(**kafka_config(self.bootstrap))
             offsets = self.admin.list_group_offsets({group: None}).get(group, {})
         return {tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic == topic}
 

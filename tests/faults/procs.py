@@ -21,6 +21,7 @@ import httpx
 
 from streams.delivery.commit_watchdog import EXIT_COMMIT_STALLED
 from streams.web.token_store import issue
+from tests.support.kafka_auth import as_worker
 from tests.support.ports import free_port
 
 Stoppable = Callable[[], None]
@@ -102,7 +103,7 @@ class Worker:
         tokens = self.home / f"{self.name}-tokens.json"
         if not self.operator_token:
             _, self.operator_token = issue(tokens, "operator", label="fault harness")
-        env = dict(os.environ)
+        env = as_worker(os.environ)  # the worker's own identity (tests/support/kafka_auth.py)
         env.update(
             KAFKA_BOOTSTRAP_SERVERS=self.bootstrap,
             LEADLEDGER_NAMESPACE=self.namespace,

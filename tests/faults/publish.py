@@ -11,6 +11,7 @@ from kafka import KafkaProducer
 
 from schemas.codec import encode
 from schemas.envelope import Envelope
+from tests.support.kafka_auth import kafka_config
 
 
 class Publisher(threading.Thread):
@@ -24,7 +25,7 @@ class Publisher(threading.Thread):
         super().__init__(daemon=True, name="publisher")
         self.topic, self.events, self.rate = topic, events, rate
         self.producer = KafkaProducer(
-            bootstrap_servers=bootstrap,
+            **kafka_config(bootstrap),
             acks="all",
             linger_ms=10,
             retries=2**31 - 1,

@@ -21,6 +21,7 @@ from tests.faults.harness import Scenario
 from tests.faults.observe import changelog
 from tests.faults.procs import wait_until
 from tests.faults.workload import Scripts
+from tests.support.kafka_auth import kafka_config
 
 
 def _template(sc: Scenario) -> bytes:
@@ -38,7 +39,7 @@ def changelog_recovery(sc: Scenario, leads: int) -> dict[str, object]:
     last: dict[int, str] = {}
     filled = time.monotonic()
     producer = KafkaProducer(
-        bootstrap_servers=sc.bootstrap, acks="all", linger_ms=50, batch_size=512 * 1024
+        **kafka_config(sc.bootstrap), acks="all", linger_ms=50, batch_size=512 * 1024
     )
     try:
         for n in range(leads):

@@ -12,6 +12,7 @@ from projections.policy import Policy
 from streams.broker.topics import AGREEMENTS, topic_name
 from streams.state.agreement_book import AgreementBookFollower
 from tests.support.agreements import Agreement, at
+from tests.support.kafka_auth import client_access
 from tests.support.kafka_io import producer, publish
 
 pytestmark = pytest.mark.integration
@@ -22,7 +23,7 @@ async def test_book_catches_up_with_what_the_broker_acknowledged(
 ) -> None:
     topic = topic_name(AGREEMENTS, test_namespace)
     agreements = [Agreement(f"B{uuid.uuid4().hex[:6]}-{n}") for n in range(4)]
-    follower = AgreementBookFollower(kafka_bootstrap, topic, Policy())
+    follower = AgreementBookFollower(client_access(kafka_bootstrap).aiokafka(), topic, Policy())
     task = asyncio.create_task(follower.run())
     try:
         with producer(kafka_bootstrap) as prod:

@@ -10,7 +10,6 @@ from kafka.admin import ConfigResource, ConfigResourceType
 
 from streams.broker.admin import create_topics
 from streams.broker.jars import ensure_jars
-from streams.broker.local_broker import LocalKafka
 from streams.broker.topics import (
     ALL_TOPICS,
     INPUT_TOPICS,
@@ -19,6 +18,7 @@ from streams.broker.topics import (
     changelog_name,
     topic_name,
 )
+from tests.support.kafka_auth import kafka_config, operator_exported, secured_broker
 from tests.support.ports import free_port
 
 pytestmark = pytest.mark.integration
@@ -27,8 +27,10 @@ pytestmark = pytest.mark.integration
 def test_topics_have_registry_settings(
     kafka_bootstrap: str, test_namespace: str, created_topics: list[str]
 ) -> None:
-    assert create_topics(kafka_bootstrap, test_namespace) == created_topics  # idempotent
-    admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    assert (
+        create_topics(kafka_config(kafka_bootstrap), test_namespace) == created_topics
+    )  # idempotent
+    admin = KafkaAdminClient(**kafka_config(kafka_bootstrap))
     try:
         described = {t["name"]: len(t["partitions"]) for t in admin.describe_topics(created_topics)}
         for spec in ALL_TOPICS:
@@ -52,26 +54,27 @@ def test_topics_have_registry_settings(
 
 def test_data_survives_a_broker_restart(tmp_path: Path) -> None:
     port = free_port()
-    broker = LocalKafka(tmp_path / "kafka", port, free_port(), jars_dir=ensure_jars())
+    broker = secured_broker(tmp_path, port, free_port(), ensure_jars())
     bootstrap = f"127.0.0.1:{port}"
     broker.start()
     try:
-        create_topics(bootstrap, "restart")
-        producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
-        producer.send("restart.leads", key=b"k", value=b"kept").get(timeout=10)
-        producer.close()
-        broker.stop()
-        assert broker.status()["running"] is False
-        broker.start()
-        consumer = KafkaConsumer(
-            "restart.leads",
-            bootstrap_servers=bootstrap,
-            auto_offset_reset="earliest",
-            consumer_timeout_ms=10_000,
-            group_id=None,
-        )
-        values = [message.value for message in consumer]
-        consumer.close()
-        assert values == [b"kept"]
+        with operator_exported():  # this broker's operator, whatever the session's
+            create_topics(kafka_config(bootstrap), "restart")
+            producer = KafkaProducer(**kafka_config(bootstrap), acks="all")
+            producer.send("restart.leads", key=b"k", value=b"kept").get(timeout=10)
+            producer.close()
+            broker.stop()
+            assert broker.status()["running"] is False
+            broker.start()
+            consumer = KafkaConsumer(
+                "restart.leads",
+                **kafka_config(bootstrap),
+                auto_offset_reset="earliest",
+                consumer_timeout_ms=10_000,
+                group_id=None,
+            )
+            values = [message.value for message in consumer]
+            consumer.close()
+            assert values == [b"kept"]
     finally:
         broker.stop()

@@ -16,16 +16,17 @@ from kafka.admin import ConfigResource, ConfigResourceType
 
 from streams.broker.admin import create_topics
 from streams.broker.topics import LEADS, TABLES, changelog_name
+from tests.support.kafka_auth import kafka_config
 
 pytestmark = pytest.mark.integration
 
 
 def test_create_topics_makes_every_table_changelog(kafka_bootstrap: str) -> None:
     namespace = f"c{uuid.uuid4().hex[:8]}"
-    create_topics(kafka_bootstrap, namespace)
-    create_topics(kafka_bootstrap, namespace)  # idempotent
+    create_topics(kafka_config(kafka_bootstrap), namespace)
+    create_topics(kafka_config(kafka_bootstrap), namespace)  # idempotent
     names = [changelog_name(table, namespace) for table in TABLES]
-    admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    admin = KafkaAdminClient(**kafka_config(kafka_bootstrap))
     try:
         described = {t["name"]: len(t["partitions"]) for t in admin.describe_topics(names)}
         assert described == dict.fromkeys(names, LEADS.partitions)

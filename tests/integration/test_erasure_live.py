@@ -33,6 +33,7 @@ from schemas.system_events import EventRejected
 from streams.broker.topics import AGREEMENTS, KEY_TABLE, LEADS, changelog_name, topic_name
 from streams.cli.main import cli
 from streams.readback.event_log import table_key
+from tests.support.kafka_auth import kafka_config
 from tests.support.kafka_io import producer, publish, publish_raw
 from tests.support.live_worker import LiveWorker
 
@@ -123,7 +124,7 @@ def _poll(
 
 def _namespace_records(bootstrap: str, namespace: str) -> list[tuple[str, Any]]:
     """Every record of every topic of the namespace, from its log start to its end."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    consumer = KafkaConsumer(**kafka_config(bootstrap), enable_auto_commit=False, group_id=None)
     try:
         topics = [t for t in consumer.topics() if t.startswith((f"{namespace}.", f"{namespace}-"))]
         tps = [TopicPartition(t, p) for t in topics for p in consumer.partitions_for_topic(t) or ()]
@@ -155,7 +156,7 @@ def _texts(record: Any) -> list[bytes]:
 
 
 def _key_partition(bootstrap: str, key_topic: str, partition: int) -> list[Any]:
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    consumer = KafkaConsumer(**kafka_config(bootstrap), enable_auto_commit=False, group_id=None)
     try:
         tp = TopicPartition(key_topic, partition)
         end = consumer.end_offsets([tp])[tp]
@@ -270,7 +271,7 @@ def test_erasure_leaves_no_plaintext_anywhere(
 
 
 def _partition_of(bootstrap: str, topic: str, lead: str) -> int:
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    consumer = KafkaConsumer(**kafka_config(bootstrap), enable_auto_commit=False, group_id=None)
     try:
         log_partitions = consumer.partitions_for_topic(topic.replace(".leads", ".lead-log")) or ()
         tps = [TopicPartition(topic.replace(".leads", ".lead-log"), p) for p in log_partitions]
@@ -291,7 +292,7 @@ class _Filler:
     its active segment rolls and the cleaner can compact the tombstone's segment."""
 
     def __init__(self, bootstrap: str, topic: str, partition: int, run: str) -> None:
-        self.producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
+        self.producer = KafkaProducer(**kafka_config(bootstrap), acks="all")
         self.topic, self.partition, self.run, self.n = topic, partition, run, 0
 
     def tick(self) -> None:

@@ -14,6 +14,7 @@ from kafka import KafkaAdminClient, TopicPartition
 from kafka.admin import NewTopic
 
 from streams.readback.partitions import drain, ends_now, reader
+from tests.support.kafka_auth import client_access, kafka_config
 from tests.support.kafka_io import producer
 
 pytestmark = pytest.mark.integration
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.integration
 
 def test_drain_ends_at_cleaned_and_empty_partitions(kafka_bootstrap: str) -> None:
     topic = f"reader-{uuid.uuid4().hex[:10]}"
-    admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    admin = KafkaAdminClient(**kafka_config(kafka_bootstrap))
     try:
         admin.create_topics([NewTopic(topic, 3, 1)])
         with producer(kafka_bootstrap) as prod:
@@ -34,7 +35,7 @@ def test_drain_ends_at_cleaned_and_empty_partitions(kafka_bootstrap: str) -> Non
         admin.delete_records({TopicPartition(topic, 1): 3})
     finally:
         admin.close()
-    consumer = reader(kafka_bootstrap)
+    consumer = reader(client_access(kafka_bootstrap))
     try:
         ends = ends_now(consumer, [topic])
         assert ends == {(topic, 0): 5, (topic, 1): 3, (topic, 2): 0}
@@ -45,7 +46,7 @@ def test_drain_ends_at_cleaned_and_empty_partitions(kafka_bootstrap: str) -> Non
 
 
 def test_a_missing_topic_has_no_partitions(kafka_bootstrap: str) -> None:
-    consumer = reader(kafka_bootstrap)
+    consumer = reader(client_access(kafka_bootstrap))
     try:
         assert ends_now(consumer, [f"absent-{uuid.uuid4().hex[:10]}"]) == {}
     finally:

@@ -14,6 +14,7 @@ import pytest
 from schemas.codec import encode
 from streams.broker.topics import LEADS, topic_name
 from streams.readback.event_log import ReadStats, read_topics
+from tests.support.kafka_auth import client_access
 from tests.support.kafka_io import producer, publish, publish_raw
 from tests.support.leads import Lead, at
 
@@ -30,6 +31,10 @@ def test_miskeyed_events_are_not_in_the_log_of_record(
         publish(prod, topic, captured)
         publish_raw(prod, topic, b"someone-else", encode(miskeyed))
     stats = ReadStats()
-    mine = [e for e in read_topics(kafka_bootstrap, [topic], stats) if e.subject == lead.lead_id]
+    mine = [
+        e
+        for e in read_topics(client_access(kafka_bootstrap), [topic], stats)
+        if e.subject == lead.lead_id
+    ]
     assert mine == [captured]
     assert stats.miskeyed >= 1

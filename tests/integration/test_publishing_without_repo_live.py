@@ -2,8 +2,9 @@
 broker: fastavro, Apache's avro package (with the two-line fingerprint fix) and Java's
 ``BinaryMessageEncoder`` each publish a ``LeadCaptured`` the live worker applies.
 
-The Python blocks run as printed; only their producer is pointed at the test broker and
-its ``leadledger.leads`` at this session's namespace.
+The Python blocks run as printed; only their producer is pointed at the test broker, with
+the session's credentials (the broker authenticates; a partner's own come with
+provisioning), and its ``leadledger.leads`` at this session's namespace.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from schemas.avro_schemas import AVRO_ROOT
 from streams.broker.topics import LEADS, topic_name
 from tests.docs.test_publishing_without_repo import avro_block, fastavro_block, run_block
 from tests.support.avro_java import AvroJava
+from tests.support.kafka_auth import kafka_config
 from tests.support.kafka_io import producer, publish_raw
 from tests.support.live_worker import LiveWorker
 
@@ -38,7 +40,7 @@ def test_each_way_of_the_partner_docs_is_applied_by_the_worker(
         """kafka-python's producer, on the test broker and this session's topics."""
 
         def __init__(self, **config: Any) -> None:
-            self._producer = real(**(config | {"bootstrap_servers": live_worker.bootstrap}))
+            self._producer = real(**(config | kafka_config(live_worker.bootstrap)))
             opened.append(self._producer)
 
         def send(self, topic: str, key: bytes, value: bytes) -> Any:

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from schemas.lead_events import LeadActivity, LeadActivityData
 from streams.cli.main import cli
 from streams.readback.record_log import record_log_topics
+from tests.support.kafka_auth import kafka_config
 from tests.support.kafka_io import producer, publish
 from tests.support.leads import Lead, at
 from tests.support.recorded import recorded
@@ -24,7 +25,7 @@ def test_verify_kafka_catches_a_tampered_copy(
     # record log, and this test must know exactly what its topics hold.
     namespace = f"{test_namespace}-verify"
     lead_log, agreement_log = record_log_topics(namespace)
-    admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    admin = KafkaAdminClient(**kafka_config(kafka_bootstrap))
     try:
         admin.create_topics([NewTopic(t, 3, 1) for t in (lead_log, agreement_log)])
     finally:

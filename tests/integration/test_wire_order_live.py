@@ -44,6 +44,7 @@ from tests.golden.legacy_order import legacy_records
 from tests.golden.load import GOLDEN
 from tests.integration.test_partnership_live import settle, views_of
 from tests.support.every_type import every_partner_type, intake_of
+from tests.support.kafka_auth import kafka_config
 from tests.support.kafka_io import producer, publish_raw, read_raw_to_end, read_until
 from tests.support.live_worker import LiveWorker
 
@@ -131,7 +132,7 @@ def test_a_record_log_written_in_the_old_order_verifies_replays_and_exports(
     # A namespace of its own, holding only the old record log (and an empty key topic).
     namespace = f"{test_namespace}-legacy"
     topics = {suffix: f"{namespace}.{suffix}" for suffix in ("lead-log", "agreement-log")}
-    admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    admin = KafkaAdminClient(**kafka_config(kafka_bootstrap))
     try:
         names = [*topics.values(), changelog_name(KEY_TABLE, namespace)]
         admin.create_topics([NewTopic(name, 3, 1) for name in names])

@@ -19,6 +19,7 @@ from schemas.system_events import EventRejected
 from streams.broker.admin import create_topics
 from streams.broker.topics import LEADS, REJECTIONS, topic_name
 from tests.faults.procs import Worker, wait_until
+from tests.support.kafka_auth import kafka_config
 from tests.support.kafka_io import producer, publish, read_until
 from tests.support.leads import Lead, at
 from tests.support.views import lead_view
@@ -30,7 +31,7 @@ def test_state_survives_a_restart_and_the_next_event_applies(
     kafka_bootstrap: str, tmp_path: Path
 ) -> None:
     namespace = f"r{uuid.uuid4().hex[:8]}"
-    create_topics(kafka_bootstrap, namespace)
+    create_topics(kafka_config(kafka_bootstrap), namespace)
     lead = Lead(f"{namespace}-L1")
     before = [lead.captured(), lead.activity(at(1), "webinar"), lead.assigned(at(2), "rep-1")]
     after = lead.activity(at(3), "content_download")

@@ -25,6 +25,7 @@ from streams.broker.admin import create_topics
 from streams.broker.jars import ensure_jars
 from streams.broker.local_broker import LocalKafka
 from streams.web.token_store import issue
+from tests.support.kafka_auth import as_worker, kafka_config, operator_exported, secured_broker
 from tests.support.ports import free_port
 
 pytestmark = pytest.mark.integration
@@ -36,12 +37,12 @@ LEADLEDGER = str(Path(sys.executable).parent / "leadledger")
 class CliWorker:
     def __init__(self, bootstrap: str, home: Path) -> None:
         namespace = f"stop{uuid.uuid4().hex[:8]}"
-        create_topics(bootstrap, namespace)
+        create_topics(kafka_config(bootstrap), namespace)
         self.port = free_port()
         self.log_path = home / "worker.log"
         _, token = issue(home / "tokens.json", "operator")  # LEADLEDGER_HOME's token file
         self.auth = {"Authorization": f"Bearer {token}"}
-        env = dict(os.environ)
+        env = as_worker(os.environ)
         env.update(
             KAFKA_BOOTSTRAP_SERVERS=bootstrap,
             LEADLEDGER_NAMESPACE=namespace,
@@ -101,15 +102,11 @@ class CliWorker:
 @pytest.fixture
 def own_broker(tmp_path: Path) -> Iterator[LocalKafka]:
     """A broker this test may stop: the session's broker serves the other tests."""
-    broker = LocalKafka(
-        home=tmp_path / "kafka",
-        port=free_port(),
-        controller_port=free_port(),
-        jars_dir=ensure_jars(),
-    )
+    broker = secured_broker(tmp_path / "own", free_port(), free_port(), ensure_jars())
     broker.start()
     try:
-        yield broker
+        with operator_exported():  # this broker's operator, whatever the session's
+            yield broker
     finally:
         broker.stop()
 

@@ -10,10 +10,11 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from schemas.codec import decode, encode
 from schemas.envelope import Envelope
 from schemas.events import Event
+from tests.support.kafka_auth import kafka_config
 
 
 def producer(bootstrap: str) -> KafkaProducer:
-    return KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
+    return KafkaProducer(**kafka_config(bootstrap), acks="all", linger_ms=5)
 
 
 def publish(prod: KafkaProducer, topic: str, *events: Envelope) -> None:
@@ -37,7 +38,7 @@ def read_until(
     """Read ``topic`` from the start until ``done(events)`` holds or time runs out."""
     consumer = KafkaConsumer(
         topic,
-        bootstrap_servers=bootstrap,
+        **kafka_config(bootstrap),
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         group_id=None,
@@ -55,7 +56,7 @@ def read_until(
 
 def read_raw_to_end(bootstrap: str, topic: str) -> list[tuple[bytes | None, bytes]]:
     """Every (key, value) of ``topic`` up to its end offsets as of the call, undecoded."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    consumer = KafkaConsumer(**kafka_config(bootstrap), enable_auto_commit=False, group_id=None)
     try:
         partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
         consumer.assign(partitions)
@@ -79,7 +80,7 @@ def read_raw_until(
     """Like :func:`read_until`, undecoded: (key, value) as the worker wrote them."""
     consumer = KafkaConsumer(
         topic,
-        bootstrap_servers=bootstrap,
+        **kafka_config(bootstrap),
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         group_id=None,

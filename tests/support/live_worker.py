@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from streams.web.token_store import issue
+from tests.support.kafka_auth import as_worker
 from tests.support.ports import free_port
 
 READY_TIMEOUT_S = 90.0
@@ -87,7 +88,7 @@ def live_worker(
     log_path = tmp_path_factory.mktemp("worker") / "worker.log"
     tokens_path = log_path.parent / "tokens.json"
     _, operator_token = issue(tokens_path, "operator", label="tests")
-    env = dict(os.environ)
+    env = as_worker(os.environ)
     env.update(
         KAFKA_BOOTSTRAP_SERVERS=kafka_bootstrap,
         LEADLEDGER_NAMESPACE=test_namespace,

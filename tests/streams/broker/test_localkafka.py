@@ -9,7 +9,14 @@ import pytest
 
 from streams.broker.jars import COMPLETE_MARKER, KafkaSetupError
 from streams.broker.local_broker import LocalKafka, format_arguments
+from streams.broker.security import BrokerSecurity, ScramUser
 from tests.support.ports import free_port
+
+SECURITY = BrokerSecurity(
+    broker=ScramUser("leadledger-broker", "b"),
+    users=(ScramUser("leadledger-worker", "w"),),
+    super_users=("leadledger-broker", "leadledger-worker"),
+)
 
 
 def broker(tmp_path: Path, jars: bool = True, port: int | None = None) -> LocalKafka:
@@ -53,12 +60,15 @@ def test_status_of_a_stopped_broker(tmp_path: Path) -> None:
 
 def test_a_cluster_id_starting_with_a_dash_formats(tmp_path: Path) -> None:
     """Kafka's own StorageTool takes an id that starts with ``-`` (one base64 id in 64)."""
-    local = LocalKafka(home=tmp_path / "home", port=free_port(), controller_port=free_port())
+    local = LocalKafka(
+        home=tmp_path / "home", port=free_port(), controller_port=free_port(), security=SECURITY
+    )
     local.data_dir.mkdir(parents=True)
     properties = tmp_path / "server.properties"
     properties.write_text(local.server_properties())
     dashed = "-" + local.cluster_id()[1:]
-    done = local._run_java("kafka.tools.StorageTool", *format_arguments(dashed, properties))
+    arguments = format_arguments(dashed, properties, SECURITY)
+    done = local._run_java("kafka.tools.StorageTool", *arguments)
     assert done.returncode == 0, done.stderr or done.stdout
     meta = (local.data_dir / "meta.properties").read_text()
     assert f"cluster.id={dashed}\n" in meta

@@ -43,4 +43,5 @@ def test_the_summary_names_the_token_urls_and_both_logs(tmp_path: Path) -> None:
     assert str(tmp_path / "kafka.log") in summary
     assert str(tmp_path / "worker.log") in summary
     assert ".venv/bin/leadledger" in summary
+    assert str(tmp_path / "kafka-credentials.json") in summary  # the broker authenticates
     assert "open to anyone" in up_summary(settings, None, Path("b"), Path("w"))

@@ -10,7 +10,7 @@ from tests.support.agreements import Agreement, at
 
 
 def test_apply_folds_agreement_events_and_ignores_the_rest() -> None:
-    follower = AgreementBookFollower("127.0.0.1:1", "t.agreements", Policy())
+    follower = AgreementBookFollower({"bootstrap_servers": "127.0.0.1:1"}, "t.agreements", Policy())
     ag = Agreement()
     for event in [ag.proposed(), *ag.signed_by_all(at(1)), ag.signed(at(2), "stranger")]:
         follower.apply(encode(event))
