@@ -17,6 +17,7 @@ from streams.broker.topics import (
     TABLES,
     TopicSpec,
     changelog_name,
+    partner_topics,
     topic_name,
 )
 
@@ -44,11 +45,29 @@ def create_topics(
     bootstrap: str, namespace: str, replication_factor: int | None = None
 ) -> list[str]:
     """Create every missing topic; an existing one with other partitions is an error."""
+    return _create(bootstrap, _wanted(namespace), replication_factor)
+
+
+def create_partner_topics(
+    bootstrap: str, namespace: str, partner_id: str, replication_factor: int | None = None
+) -> list[str]:
+    """Create one partner's publish topic and feed (``<namespace>.in.<partner>``,
+    ``<namespace>.out.<partner>``); creating them again changes nothing.
+
+    The caller registers the partner (``streams.identity.registry``); the admission
+    step refuses what arrives on a publish topic whose partner is not registered.
+    """
+    wanted = {topic_name(spec, namespace): spec for spec in partner_topics(partner_id)}
+    return _create(bootstrap, wanted, replication_factor)
+
+
+def _create(
+    bootstrap: str, wanted: dict[str, TopicSpec], replication_factor: int | None
+) -> list[str]:
     rf = replication_factor or int(os.environ.get("LEADLEDGER_REPLICATION_FACTOR", "1"))
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="leadledger-admin")
     try:
         existing = {t["name"]: len(t["partitions"]) for t in admin.describe_topics()}
-        wanted = _wanted(namespace)
         for name, spec in wanted.items():
             if name in existing and existing[name] != spec.partitions:
                 raise TopicMismatchError(
