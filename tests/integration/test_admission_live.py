@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -27,10 +28,12 @@ from streams.broker.admin import create_partner_topics
 from streams.broker.topics import REJECTIONS, feed_topic_name, publish_topic_name, topic_name
 from streams.identity import registry
 from streams.web.token_store import issue
+from tests.support.doc_blocks import python_blocks
 from tests.support.kafka_io import producer, publish, publish_raw, read_until
 from tests.support.live_worker import LiveWorker
 
 pytestmark = pytest.mark.integration
+PARTNERS_PAGE = Path(__file__).parents[2] / "docs" / "partners.md"
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 START = NOW - timedelta(days=5)
@@ -304,3 +307,19 @@ def test_publish_raw_garbage_is_refused(
     )
     assert found
     assert encode(found[0])
+
+
+def test_the_door_example_of_the_partner_page(
+    live_worker: LiveWorker, partners: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (block,) = [b for b in python_blocks(PARTNERS_PAGE) if "/events" in b]
+    monkeypatch.setenv("LEADLEDGER_URL", live_worker.base_url)
+    monkeypatch.setenv("PARTNER_TOKEN", partners["acme"])
+    printed: list[str] = []
+
+    def record(*values: object) -> None:
+        printed.append(" ".join(map(str, values)))
+
+    exec(compile(block, str(PARTNERS_PAGE), "exec"), {"print": record})  # our own docs
+    assert printed == ["202 {'accepted': ['evt-door-1']}"]
+    live_worker.wait_for("/leads/lead-door-1", timeout=60)
