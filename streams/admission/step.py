@@ -14,11 +14,13 @@ Counted in ``/stats``: ``admission_received = admission_admitted + admission_ref
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Awaitable
 from typing import Any
 
 from aiokafka import ConsumerRecord
+from aiokafka.errors import MessageSizeTooLargeError
 
 from projections.admission.decide import Admitted, Publisher, Refusal, admit_message
 from schemas.codec import encode
@@ -39,6 +41,9 @@ from streams.personal_data.sealing import new_key, seal_event
 from streams.runtime import Runtime
 
 log = logging.getLogger(__name__)
+MAX_ORIGINAL_BYTES = 512_000
+"""A refusal keeps the original bytes up to this size (base64 makes them a third
+larger): beyond it a digest, so the refusal itself always fits a message."""
 
 
 def publisher_of(entry: Partner | None) -> Publisher | None:
@@ -53,7 +58,11 @@ def sealed_original(value: bytes | None, event: Envelope | None) -> bytes | None
     """
     if event is None:
         return value  # undecodable: nothing in it can be told apart as personal data
-    sealed = seal_event(event, new_key)
+    try:
+        sealed = seal_event(event, new_key)
+    except Exception:
+        log.exception("could not seal the person of refused event %s", event.event_id)
+        return None  # nothing rather than the plaintext
     return value if sealed is event else encode(sealed)
 
 
@@ -71,15 +80,49 @@ async def handle(
         log.exception("admission failed on %s:%s:%s", record.topic, record.partition, record.offset)
         decided = Refusal((f"internal error: {type(exc).__name__}: {exc}",))
     if isinstance(decided, Admitted):
-        rt.counters.admission_admitted += 1
-        lane = LEADS if decided.lane == "leads" else AGREEMENTS
-        event = decided.event
-        sent = await bus.send(topic_name(lane, namespace), event.subject.encode(), encode(event))
-        return [sent]
+        try:
+            sent = await _forward(bus, namespace, decided)
+        except MessageSizeTooLargeError as exc:
+            # Stamped, it no longer fits a message: refused, never retried for ever.
+            decided = Refusal((f"too large to forward once stamped: {exc}",), decided.event)
+        else:
+            rt.counters.admission_admitted += 1
+            return [sent]
     rt.counters.admission_refused += 1
+    return await _refuse(rt, bus, record, publisher=publisher, decided=decided)
+
+
+async def _forward(bus: Bus, namespace: str, admitted: Admitted) -> Awaitable[Any]:
+    lane = LEADS if admitted.lane == "leads" else AGREEMENTS
+    event = admitted.event
+    return await bus.send(topic_name(lane, namespace), event.subject.encode(), encode(event))
+
+
+def bounded(original: bytes | None, reasons: list[str]) -> bytes | None:
+    """The original, or None with a reason naming its size and digest when too large."""
+    if original is None or len(original) <= MAX_ORIGINAL_BYTES:
+        return original
+    digest = hashlib.sha256(original).hexdigest()
+    reasons.append(f"original of {len(original)} bytes not kept (sha256 {digest})")
+    return None
+
+
+async def _refuse(
+    rt: Runtime,
+    bus: Bus,
+    record: ConsumerRecord[bytes, bytes],
+    *,
+    publisher: Publisher | None,
+    decided: Refusal,
+) -> list[Awaitable[Any]]:
+    """To the rejections topic, and to the feed of a registered publisher."""
+    namespace = rt.settings.namespace
+    partner = partner_of_topic(record.topic, namespace) or record.topic
+    reasons = list(decided.reasons)
+    original = bounded(sealed_original(record.value, decided.event), reasons)
     rejection = rejection_for(
-        reasons=list(decided.reasons),
-        original=sealed_original(record.value, decided.event),
+        reasons=reasons,
+        original=original,
         key=record.key,
         topic=record.topic,
         partition=record.partition,
