@@ -35,6 +35,13 @@ from tests.support.live_worker import LiveWorker
 pytestmark = pytest.mark.integration
 PARTNERS_PAGE = Path(__file__).parents[2] / "docs" / "partners.md"
 
+# Partners of this module's own: another module's golden log has an acme and a globex,
+# whose views must hold only that log's activities.
+RUN = uuid.uuid4().hex[:6]
+ACME, GLOBEX, INITECH, CRM, GHOST = (
+    f"{name}-{RUN}" for name in ("acme", "globex", "initech", "crm", "ghost")
+)
+DOCS_PARTNER = "acme"  # the door example on the partner page publishes as acme
 NOW = datetime.now(UTC).replace(microsecond=0)
 START = NOW - timedelta(days=5)
 TERMS = {"effective_from": (START - timedelta(days=1)).isoformat()}
@@ -48,15 +55,17 @@ def run_id() -> str:
 @pytest.fixture(scope="module")
 def partners(live_worker: LiveWorker, run_id: str) -> dict[str, str]:
     """acme, globex and initech (external) and crm (internal), registered with topics;
-    ``ghost`` has topics but no registry entry. Each partner's HTTP token."""
+    ``ghost`` has topics but no registry entry; the page's acme. HTTP tokens by name."""
     path = registry.registry_path(live_worker.log_path.parent)
     tokens = {}
-    for name, kind in (("acme", "external"), ("globex", "external"), ("initech", "external")):
+    for name, kind in ((ACME, "external"), (GLOBEX, "external"), (INITECH, "external")):
         registry.add(path, name, kind)  # type: ignore[arg-type]
-    registry.add(path, "crm", "internal")
-    for name in ("acme", "globex", "initech", "crm", "ghost"):
+    registry.add(path, CRM, "internal")
+    for name in (ACME, GLOBEX, INITECH, CRM, GHOST):
         create_partner_topics(live_worker.bootstrap, live_worker.namespace, name)
-    for name in ("acme", "globex"):
+    registry.add(path, DOCS_PARTNER, "external")
+    create_partner_topics(live_worker.bootstrap, live_worker.namespace, DOCS_PARTNER)
+    for name in (ACME, GLOBEX, DOCS_PARTNER):
         _, tokens[name] = issue(live_worker.tokens_path, "partner", partner_id=name)
     return tokens
 
@@ -136,24 +145,24 @@ def test_a_forged_signature_is_refused_and_leaves_the_agreement_unsigned(
     live_worker: LiveWorker, partners: dict[str, str], prod: KafkaProducer, run_id: str
 ) -> None:
     agreement = f"AG-forged-{run_id}"
-    publish(prod, on_topic(live_worker, "acme"), proposal(agreement, "acme", "globex"))
-    honest = signed(agreement, "acme")
-    for_globex = signed(agreement, "globex", source="acme", minutes=2)
-    as_globex = signed(agreement, "globex", minutes=3)  # source and partner_id both globex
-    publish(prod, on_topic(live_worker, "acme"), honest, for_globex, as_globex)
+    publish(prod, on_topic(live_worker, ACME), proposal(agreement, ACME, GLOBEX))
+    honest = signed(agreement, ACME)
+    for_globex = signed(agreement, GLOBEX, source=ACME, minutes=2)
+    as_globex = signed(agreement, GLOBEX, minutes=3)  # source and partner_id both globex
+    publish(prod, on_topic(live_worker, ACME), honest, for_globex, as_globex)
     view = wait_json(
-        live_worker, f"/agreements/{agreement}", lambda body: body["signed_by"] == ["acme"]
+        live_worker, f"/agreements/{agreement}", lambda body: body["signed_by"] == [ACME]
     )
-    assert view["proposed_by"] == "acme"
+    assert view["proposed_by"] == ACME
     for forged in (for_globex, as_globex):
         (rejection,) = read_for(
             live_worker, topic_name(REJECTIONS, live_worker.namespace), refusal_of(forged.event_id)
         )[:1]
         assert isinstance(rejection, EventRejected)
-        assert any("globex" in r and "acme" in r for r in rejection.data.reasons)
+        assert any(GLOBEX in r and ACME in r for r in rejection.data.reasons)
         assert decode(base64.b64decode(rejection.data.original or "")) == forged
         on_feed = read_for(
-            live_worker, feed_topic_name(live_worker.namespace, "acme"), refusal_of(forged.event_id)
+            live_worker, feed_topic_name(live_worker.namespace, ACME), refusal_of(forged.event_id)
         )
         assert on_feed
     assert live_worker.get(f"/agreements/{agreement}").json()["state"] != "ACTIVE"
@@ -163,19 +172,19 @@ def test_source_is_the_publishers_and_a_payload_naming_another_is_refused(
     live_worker: LiveWorker, partners: dict[str, str], prod: KafkaProducer, run_id: str
 ) -> None:
     own, claimed = f"L-own-{run_id}", f"L-claimed-{run_id}"
-    publish(prod, on_topic(live_worker, "acme"), captured(own, "acme"), captured(claimed, "globex"))
+    publish(prod, on_topic(live_worker, ACME), captured(own, ACME), captured(claimed, GLOBEX))
     live_worker.wait_for(f"/leads/{own}", timeout=60)
     lead_log = read_for(
         live_worker, f"{live_worker.namespace}.lead-log", lambda e: e.subject == own
     )
-    assert (lead_log[0].source, lead_log[0].source_kind) == ("acme", "external")
+    assert (lead_log[0].source, lead_log[0].source_kind) == (ACME, "external")
     (rejection,) = read_for(
         live_worker,
-        feed_topic_name(live_worker.namespace, "acme"),
+        feed_topic_name(live_worker.namespace, ACME),
         lambda e: isinstance(e, EventRejected) and e.subject == claimed,
     )[:1]
     assert isinstance(rejection, EventRejected)
-    assert any("source names globex" in r and "acme" in r for r in rejection.data.reasons)
+    assert any(f"source names {GLOBEX}" in r and ACME in r for r in rejection.data.reasons)
     assert live_worker.get(f"/leads/{claimed}").status_code == 404
 
 
@@ -183,50 +192,50 @@ def test_unknown_publisher_and_forbidden_type_are_refused(
     live_worker: LiveWorker, partners: dict[str, str], prod: KafkaProducer, run_id: str
 ) -> None:
     ghost_lead, assigned = f"L-ghost-{run_id}", f"L-assign-{run_id}"
-    ghostly = captured(ghost_lead, "ghost")
-    publish(prod, on_topic(live_worker, "ghost"), ghostly)
-    decision = event("LeadAssigned", assigned, START, "acme", {"owner": "rep-1"})
-    publish(prod, on_topic(live_worker, "acme"), decision)
+    ghostly = captured(ghost_lead, GHOST)
+    publish(prod, on_topic(live_worker, GHOST), ghostly)
+    decision = event("LeadAssigned", assigned, START, ACME, {"owner": "rep-1"})
+    publish(prod, on_topic(live_worker, ACME), decision)
     rejections = topic_name(REJECTIONS, live_worker.namespace)
     (ghost,) = read_for(live_worker, rejections, refusal_of(ghostly.event_id))[:1]
     assert isinstance(ghost, EventRejected)
-    assert ghost.data.reasons[0] == "unknown publisher ghost: no partner ghost is registered"
-    assert "ghost@example.com" not in base64.b64decode(ghost.data.original or "").decode("latin-1")
+    assert ghost.data.reasons[0] == f"unknown publisher {GHOST}: no partner {GHOST} is registered"
+    assert f"{ghost_lead}@example.com" not in base64.b64decode(ghost.data.original or "").decode(
+        "latin-1"
+    )
     (refused,) = read_for(live_worker, rejections, refusal_of(decision.event_id))[:1]
     assert isinstance(refused, EventRejected)
-    assert "acme is an external partner" in refused.data.reasons[0]
+    assert f"{ACME} is an external partner" in refused.data.reasons[0]
 
 
 def test_an_escalation_for_acme_reaches_its_feed_and_no_one_elses(
     live_worker: LiveWorker, partners: dict[str, str], prod: KafkaProducer, run_id: str
 ) -> None:
     agreement, lead = f"AG-share-{run_id}", f"L-share-{run_id}"
-    publish(prod, on_topic(live_worker, "acme"), proposal(agreement, "acme", "initech"))
-    publish(prod, on_topic(live_worker, "acme"), signed(agreement, "acme"))
-    publish(prod, on_topic(live_worker, "initech"), signed(agreement, "initech", minutes=2))
+    publish(prod, on_topic(live_worker, ACME), proposal(agreement, ACME, INITECH))
+    publish(prod, on_topic(live_worker, ACME), signed(agreement, ACME))
+    publish(prod, on_topic(live_worker, INITECH), signed(agreement, INITECH, minutes=2))
     wait_json(live_worker, f"/agreements/{agreement}", lambda body: body["state"] == "ACTIVE")
     consent = {"purpose": "sharing", "regime": "GDPR"}
-    share = {"agreement_id": agreement, "from_partner": "acme", "to_partner": "initech"}
+    share = {"agreement_id": agreement, "from_partner": ACME, "to_partner": INITECH}
     publish(
         prod,
-        on_topic(live_worker, "acme"),
-        captured(lead, "acme", START + timedelta(hours=1)),
-        event("ConsentGiven", lead, START + timedelta(hours=2), "acme", consent),
-        event("LeadShared", lead, START + timedelta(hours=3), "acme", share),
+        on_topic(live_worker, ACME),
+        captured(lead, ACME, START + timedelta(hours=1)),
+        event("ConsentGiven", lead, START + timedelta(hours=2), ACME, consent),
+        event("LeadShared", lead, START + timedelta(hours=3), ACME, share),
     )
 
     def overdue(e: Event) -> bool:
         return isinstance(e, EscalationRaised) and e.subject == lead
 
-    (escalation,) = read_for(live_worker, feed_topic_name(live_worker.namespace, "acme"), overdue)[
-        :1
-    ]
+    (escalation,) = read_for(live_worker, feed_topic_name(live_worker.namespace, ACME), overdue)[:1]
     assert isinstance(escalation, EscalationRaised)
     assert escalation.data.rule == "PARTNER_NOT_RESPONDED"
-    assert read_for(live_worker, feed_topic_name(live_worker.namespace, "initech"), overdue)
+    assert read_for(live_worker, feed_topic_name(live_worker.namespace, INITECH), overdue)
     globex = read_until(
         live_worker.bootstrap,
-        feed_topic_name(live_worker.namespace, "globex"),
+        feed_topic_name(live_worker.namespace, GLOBEX),
         lambda _: False,
         timeout=3,
     )
@@ -253,15 +262,15 @@ def as_json(e: Envelope) -> dict[str, Any]:
 
 def test_the_http_door(live_worker: LiveWorker, partners: dict[str, str], run_id: str) -> None:
     lead = f"L-door-{run_id}"
-    first = captured(lead, "acme")
+    first = captured(lead, ACME)
     activity = event(
-        "LeadActivity", lead, START + timedelta(minutes=5), "acme", {"activity": "webinar"}
+        "LeadActivity", lead, START + timedelta(minutes=5), ACME, {"activity": "webinar"}
     )
     body = [as_json(first), as_json(activity)]
-    accepted = post(live_worker, partners["acme"], body)
+    accepted = post(live_worker, partners[ACME], body)
     assert accepted.status_code == 202, accepted.text
     assert accepted.json() == {"accepted": [first.event_id, activity.event_id]}
-    again = post(live_worker, partners["acme"], as_json(first))
+    again = post(live_worker, partners[ACME], as_json(first))
     assert again.status_code == 202
     view = wait_json(live_worker, f"/leads/{lead}", lambda b: b["score"] > 0)
     assert view["status"] == "INQUIRY"
@@ -269,16 +278,16 @@ def test_the_http_door(live_worker: LiveWorker, partners: dict[str, str], run_id
     assert post(live_worker, None, body).status_code == 401
     assert post(live_worker, "llt_unknown", body).status_code == 401
     assert post(live_worker, live_worker.operator_token, body).status_code == 403
-    forged = post(live_worker, partners["acme"], as_json(captured(f"{lead}-x", "globex")))
+    forged = post(live_worker, partners[ACME], as_json(captured(f"{lead}-x", GLOBEX)))
     assert forged.status_code == 403
     (error,) = forged.json()["errors"]
-    assert any("globex" in r and "acme" in r for r in error["reasons"])
-    invalid = post(live_worker, partners["acme"], {**as_json(first), "occurred_at": "yesterday"})
+    assert any(GLOBEX in r and ACME in r for r in error["reasons"])
+    invalid = post(live_worker, partners[ACME], {**as_json(first), "occurred_at": "yesterday"})
     assert invalid.status_code == 422
     assert "occurred_at" in invalid.json()["errors"][0]["reasons"][0]
-    assert post(live_worker, partners["acme"], None, raw=b"{not json").status_code == 400
+    assert post(live_worker, partners[ACME], None, raw=b"{not json").status_code == 400
     assert (
-        post(live_worker, partners["acme"], None, raw=b"[" + b" " * 1_000_001 + b"]").status_code
+        post(live_worker, partners[ACME], None, raw=b"[" + b" " * 1_000_001 + b"]").status_code
         == 413
     )
 
@@ -299,10 +308,10 @@ def test_stats_balance(live_worker: LiveWorker, partners: dict[str, str]) -> Non
 def test_publish_raw_garbage_is_refused(
     live_worker: LiveWorker, partners: dict[str, str], prod: KafkaProducer
 ) -> None:
-    publish_raw(prod, on_topic(live_worker, "globex"), b"k", b"\x00not avro")
+    publish_raw(prod, on_topic(live_worker, GLOBEX), b"k", b"\x00not avro")
     found = read_for(
         live_worker,
-        feed_topic_name(live_worker.namespace, "globex"),
+        feed_topic_name(live_worker.namespace, GLOBEX),
         lambda e: isinstance(e, EventRejected) and "not Avro" in e.data.reasons[0],
     )
     assert found
@@ -314,7 +323,7 @@ def test_the_door_example_of_the_partner_page(
 ) -> None:
     (block,) = [b for b in python_blocks(PARTNERS_PAGE) if "/events" in b]
     monkeypatch.setenv("LEADLEDGER_URL", live_worker.base_url)
-    monkeypatch.setenv("PARTNER_TOKEN", partners["acme"])
+    monkeypatch.setenv("PARTNER_TOKEN", partners[DOCS_PARTNER])
     printed: list[str] = []
 
     def record(*values: object) -> None:
@@ -323,3 +332,32 @@ def test_the_door_example_of_the_partner_page(
     exec(compile(block, str(PARTNERS_PAGE), "exec"), {"print": record})  # our own docs
     assert printed == ["202 {'accepted': ['evt-door-1']}"]
     live_worker.wait_for("/leads/lead-door-1", timeout=60)
+
+
+def test_a_fold_refusal_of_an_admitted_event_reaches_the_publishers_feed(
+    live_worker: LiveWorker, partners: dict[str, str], prod: KafkaProducer, run_id: str
+) -> None:
+    """globex may publish consent, but not about acme's lead: admission forwards it,
+    the lead fold refuses it from ``source_kind``, and the refusal reaches globex's feed."""
+    lead = f"L-theirs-{run_id}"
+    publish(prod, on_topic(live_worker, ACME), captured(lead, ACME))
+    live_worker.wait_for(f"/leads/{lead}", timeout=60)
+    consent = {"purpose": "sharing", "regime": "GDPR"}
+    meddling = event("ConsentGiven", lead, START + timedelta(hours=1), GLOBEX, consent)
+    publish(prod, on_topic(live_worker, GLOBEX), meddling)
+    (refusal,) = read_for(
+        live_worker, feed_topic_name(live_worker.namespace, GLOBEX), refusal_of(meddling.event_id)
+    )[:1]
+    assert isinstance(refusal, EventRejected)
+    assert refusal.data.topic == f"{live_worker.namespace}.leads"
+    assert "neither captured nor holds" in refusal.data.reasons[0]
+    assert not [
+        e
+        for e in read_until(
+            live_worker.bootstrap,
+            feed_topic_name(live_worker.namespace, ACME),
+            lambda _: False,
+            timeout=3,
+        )
+        if refusal_of(meddling.event_id)(e)
+    ]
