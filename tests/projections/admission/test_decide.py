@@ -4,6 +4,7 @@ refused with a reason naming both identities, and the types by kind."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cache
 
 import pytest
 from hypothesis import given
@@ -23,8 +24,10 @@ T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 PARTNER_IDS = st.from_regex(r"[a-z][a-z0-9-]{0,20}[a-z0-9]", fullmatch=True)
 
 
+@cache
 def one_of_each() -> dict[str, Envelope]:
-    """A valid event of every partner type (the wire-format scenario's)."""
+    """A valid event of every partner type (the wire-format scenario's); built once, so
+    the property tests stay far inside hypothesis's deadline on a loaded machine."""
     return {e.type: e for e in every_partner_type("adm", T0)}
 
 
