@@ -11,7 +11,9 @@ consumer loop they share.
   (``<namespace>.out.<partner>``);
 - ``relay``: the at-least-once loop both run outside Faust: read, decide, send, wait
   until the broker has every send, then commit;
-- ``bus``: the producer they and the HTTP door share, and which topics exist.
+- ``bus``: the producer they and the HTTP door share, and which topics exist;
+- ``janitor``: deletes what admission handled from the publish topics (plaintext
+  personal data lives there only until then).
 
 May import: ``projections``, ``schemas``, ``streams.broker.topics``, ``streams.identity``,
 ``streams.delivery.rejections``, ``streams.personal_data.sealing``, ``streams.runtime``,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from streams.admission import feeds, relay, step
+from streams.admission import feeds, janitor, relay, step
 from streams.admission.bus import Bus
 from streams.identity.registry import RegistryFollower, registry_path
 from streams.runtime import Runtime
@@ -21,11 +21,9 @@ def register(rt: Runtime) -> None:
     rt.bus = bus
     rt.registry = RegistryFollower(registry_path(settings.home))
 
+    admission_group = f"{settings.app_id}-admission"
     admission_consumer = partial(
-        relay.consumer_for,
-        settings.bootstrap_servers,
-        f"{settings.app_id}-admission",
-        pattern=step.pattern(rt),
+        relay.consumer_for, settings.bootstrap_servers, admission_group, pattern=step.pattern(rt)
     )
     feeds_consumer = partial(
         relay.consumer_for,
@@ -46,3 +44,4 @@ def register(rt: Runtime) -> None:
         await bus.close()
 
     rt.app.on_before_shutdown.connect(close_bus)
+    janitor.register(rt, admission_group)

@@ -174,8 +174,8 @@ def partner_topics(partner_id: str) -> tuple[TopicSpec, TopicSpec]:
     """A partner's publish topic and feed, with the intake topics' partition count.
 
     The publish topic holds what the partner sent, plaintext personal data included,
-    until admission forwarded it (to intake, which the janitor truncates, and on to
-    the record log): a week, like the clocks topic, for a worker that was down a while.
+    until admission handled it (``streams/admission/janitor.py`` then deletes it); its
+    retention, a week like the clocks topic's, bounds that even for a worker down.
     The feed is output the partner subscribes to, kept like the escalations topic.
     """
     publish = TopicSpec(

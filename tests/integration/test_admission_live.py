@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
-from kafka import KafkaProducer
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from schemas.codec import decode, encode
 from schemas.envelope import Envelope
@@ -361,3 +361,26 @@ def test_a_fold_refusal_of_an_admitted_event_reaches_the_publishers_feed(
         )
         if refusal_of(meddling.event_id)(e)
     ]
+
+
+def test_what_admission_handled_is_deleted_from_the_publish_topic(
+    live_worker: LiveWorker, partners: dict[str, str], prod: KafkaProducer, run_id: str
+) -> None:
+    """The plaintext person stays on a partner's topic only until admission handled it."""
+    lead = f"L-janitor-{run_id}"
+    publish(prod, on_topic(live_worker, INITECH), captured(lead, INITECH))
+    live_worker.wait_for(f"/leads/{lead}", timeout=60)
+    topic = on_topic(live_worker, INITECH)
+    consumer = KafkaConsumer(bootstrap_servers=live_worker.bootstrap, group_id=None)
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            ends = consumer.end_offsets(partitions)
+            starts = consumer.beginning_offsets(partitions)
+            if all(starts[tp] == ends[tp] for tp in partitions):
+                return
+            time.sleep(0.5)
+        pytest.fail(f"{topic} still holds messages: {starts} < {ends}")
+    finally:
+        consumer.close()
