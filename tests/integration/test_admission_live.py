@@ -23,6 +23,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from schemas.codec import decode, encode
 from schemas.envelope import Envelope
 from schemas.events import Event, parse_event
+from schemas.partner_system_events import PartnerActivity
 from schemas.system_events import EscalationRaised, EventRejected
 from streams.broker.admin import create_partner_topics
 from streams.broker.topics import REJECTIONS, feed_topic_name, publish_topic_name, topic_name
@@ -233,6 +234,13 @@ def test_an_escalation_for_acme_reaches_its_feed_and_no_one_elses(
     assert isinstance(escalation, EscalationRaised)
     assert escalation.data.rule == "PARTNER_NOT_RESPONDED"
     assert read_for(live_worker, feed_topic_name(live_worker.namespace, INITECH), overdue)
+
+    def sent(e: Event) -> bool:
+        return isinstance(e, PartnerActivity) and e.data.lead_id == lead and e.subject == ACME
+
+    (activity,) = read_for(live_worker, feed_topic_name(live_worker.namespace, ACME), sent)[:1]
+    assert isinstance(activity, PartnerActivity)
+    assert activity.data.kind == "share_sent"
     globex = read_until(
         live_worker.bootstrap,
         feed_topic_name(live_worker.namespace, GLOBEX),

@@ -112,3 +112,27 @@ def test_an_oversized_original_is_kept_as_a_digest() -> None:
     assert isinstance(rejection, EventRejected)
     assert rejection.data.original is None
     assert "not kept (sha256" in rejection.data.reasons[-1]
+
+
+def test_a_folded_activity_is_copied_to_its_partners_feed_only() -> None:
+    from schemas.partner_system_events import PartnerActivity, PartnerActivityData
+    from streams.admission.feeds import copy_activity
+
+    def activity(partner: str) -> bytes:
+        return encode(
+            PartnerActivity(
+                event_id=f"a-{partner}",
+                subject=partner,
+                occurred_at="2026-11-02T09:00:00Z",
+                source="leadledger",
+                data=PartnerActivityData(activity_id=f"a-{partner}", kind="share_sent"),
+            )
+        )
+
+    bus = RecordingBus()
+    rt = FakeRuntime()
+    rt.bus = bus  # type: ignore[attr-defined]
+    asyncio.run(copy_activity(rt, b"acme", activity("acme")))  # type: ignore[arg-type]
+    asyncio.run(copy_activity(rt, b"globex", activity("globex")))  # type: ignore[arg-type]
+    assert [(topic, key) for topic, key, _ in bus.sent] == [("ns.out.acme", b"acme")]
+    assert rt.counters.feed_copies == 1
