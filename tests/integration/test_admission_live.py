@@ -9,6 +9,7 @@ to wait out an SLA.
 from __future__ import annotations
 
 import base64
+import json
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -19,6 +20,7 @@ from typing import Any
 import httpx
 import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from typer.testing import CliRunner
 
 from schemas.codec import decode, encode
 from schemas.envelope import Envelope
@@ -27,6 +29,7 @@ from schemas.partner_system_events import PartnerActivity
 from schemas.system_events import EscalationRaised, EventRejected
 from streams.broker.admin import create_partner_topics
 from streams.broker.topics import REJECTIONS, feed_topic_name, publish_topic_name, topic_name
+from streams.cli.main import cli
 from streams.identity import registry
 from streams.web.token_store import issue
 from tests.support.doc_blocks import python_blocks
@@ -392,3 +395,33 @@ def test_what_admission_handled_is_deleted_from_the_publish_topic(
         pytest.fail(f"{topic} still holds messages: {starts} < {ends}")
     finally:
         consumer.close()
+
+
+def test_replay_of_the_record_log_answers_what_the_live_fold_did(
+    live_worker: LiveWorker,
+    partners: dict[str, str],
+    prod: KafkaProducer,
+    run_id: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The auditor's path over admitted events: ``source_kind`` is on the record log, so
+    replay refuses the external partner's meddling the live fold refused."""
+    lead = f"L-audit-{run_id}"
+    publish(prod, on_topic(live_worker, ACME), captured(lead, ACME))
+    live_worker.wait_for(f"/leads/{lead}", timeout=60)
+    consent = {"purpose": "sharing", "regime": "GDPR"}
+    meddling = event("ConsentGiven", lead, START + timedelta(hours=1), GLOBEX, consent)
+    own = event("ConsentGiven", lead, START + timedelta(hours=2), ACME, consent)
+    publish(prod, on_topic(live_worker, GLOBEX), meddling)
+    publish(prod, on_topic(live_worker, ACME), own)
+    live = wait_json(live_worker, f"/leads/{lead}", lambda body: own.event_id in str(body))
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", live_worker.bootstrap)
+    monkeypatch.setenv("LEADLEDGER_NAMESPACE", live_worker.namespace)
+    as_of = ["--as-of", datetime.now(UTC).isoformat()]
+    replayed = CliRunner().invoke(cli, ["replay", "kafka", *as_of, "--lead", lead])
+    assert replayed.exit_code == 0, replayed.stderr
+    body = json.loads(replayed.stdout)
+    assert {k: v for k, v in body.items() if k != "person"} == {
+        k: v for k, v in live.items() if k != "person"
+    }
+    assert meddling.event_id not in replayed.stdout
