@@ -89,3 +89,12 @@ def decide(
         # No quotes: repr()'s quote before the possessive read as a doubled quote.
         return Decision(403, f"this token is partner {who.partner_id}'s, not {partner_scope}'s")
     return Decision(200)
+
+
+def decide_publish(who: TokenEntry | None, *, token_presented: bool = False) -> Decision:
+    """May ``who`` publish events through the HTTP door? Only a partner, as itself."""
+    if who is None:
+        return decide(None, None, token_presented=token_presented)
+    if who.role != "partner":
+        return Decision(403, "an operator token reads views; only a partner's token publishes")
+    return Decision(200)

@@ -31,8 +31,11 @@ E = TypeVar("E", bound=Envelope)
 
 
 def canonical_bytes(event: Envelope) -> bytes:
-    """The bytes the hash covers: the event's JSON form, keys sorted, ``record.hash`` out."""
+    """The bytes the hash covers: the event's JSON form, keys sorted, ``record.hash`` out
+    (and ``source_kind`` when it is absent)."""
     body: dict[str, Any] = event.model_dump(mode="json")
+    if body.get("source_kind") is None:
+        body.pop("source_kind", None)  # events recorded before it existed keep their hash
     record = body.get("record")
     if record is not None:
         body["record"] = {k: v for k, v in record.items() if k != "hash"}

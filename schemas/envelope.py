@@ -8,7 +8,7 @@ form of the contract; these models give the Python side its types and validation
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -49,6 +49,14 @@ class Envelope(Model):
 
     ``record`` is absent on what partners publish and stamped by the system on the
     record log; a partner's own value is never trusted (the recorder replaces it).
+
+    ``source_kind`` is stamped by the admission step (``projections.admission``) with
+    ``source``: whether the publisher is one of the own organisation's systems
+    (``internal``) or another company (``external``), from the partner registry. It
+    travels to the record log, so the folds decide what an external partner may say
+    about a lead from the log alone, as an auditor's replay does. Absent (None) on
+    events that did not come through admission (operators writing the internal topics);
+    then left out of the hash and the export form, which stay as they were.
     """
 
     event_id: NonEmpty
@@ -57,4 +65,5 @@ class Envelope(Model):
     occurred_at: UtcDatetime
     source: NonEmpty
     actor: str | None = None
+    source_kind: Literal["internal", "external"] | None = None
     record: Recorded | None = None

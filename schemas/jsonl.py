@@ -26,8 +26,14 @@ class LogLineError(ValueError):
 
 
 def dump_line(event: Envelope) -> str:
-    # An unrecorded event (a partner's own form) keeps exactly the contract's fields.
-    return event.model_dump_json(exclude={"record"} if event.record is None else None)
+    # An unrecorded event (a partner's own form) keeps exactly the contract's fields;
+    # ``source_kind`` only where admission stamped it.
+    left_out = set()
+    if event.record is None:
+        left_out.add("record")
+    if event.source_kind is None:
+        left_out.add("source_kind")
+    return event.model_dump_json(exclude=left_out or None)
 
 
 def write_log(events: Iterable[Envelope], out: TextIO) -> int:

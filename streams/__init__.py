@@ -10,6 +10,8 @@ Layout:
 - ``state``: what the agents keep beside Faust's tables (the deadline index, the global
   agreement book);
 - ``personal_data``: sealing, opening and shredding personal data;
+- ``admission``: partners on the bus: the admission step that reads every partner's
+  publish topic, and the per-partner feeds;
 - ``identity``: who is on the bus: the partner registry, credentials, client settings;
 - ``broker``: the local broker and cluster, the Kafka jars, the topic registry and admin;
 - ``readback``: reading the event and record logs back out of Kafka;

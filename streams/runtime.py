@@ -31,6 +31,12 @@ class Counters:
     # input messages: counted apart so received == processed + rejected still holds.
     commands_applied: int = 0
     commands_refused: int = 0
+    # The admission step (streams/admission/step.py), apart from the agents' counts:
+    # admission_received == admission_admitted + admission_refused.
+    admission_received: int = 0
+    admission_admitted: int = 0
+    admission_refused: int = 0
+    feed_copies: int = 0  # messages copied to partners' feeds (streams/admission/feeds.py)
 
     def as_dict(self) -> dict[str, int]:
         return dict(self.__dict__)
@@ -74,6 +80,8 @@ class Runtime:
     counters: Counters = field(default_factory=Counters)
     schedule: BucketSchedule = field(default_factory=BucketSchedule)
     gate: Any = None  # streams.web.access.Gate: who may read which view
+    registry: Any = None  # streams.identity.registry.RegistryFollower: the partners
+    bus: Any = None  # streams.admission.bus.Bus: the admission step's and the door's producer
     # Held by whoever folds lead states: the lead agent for a whole batch (its working
     # copy, streams/agents/lead_batch.py), the clock agent around one lead's read and write.
     lead_lock: asyncio.Lock = field(default_factory=asyncio.Lock)

@@ -12,6 +12,7 @@ import faust
 
 from projections.policy import Policy
 from streams import log_level
+from streams.admission import tasks as admission
 from streams.agents import agreement as agreement_agent
 from streams.agents import clock as clock_agent
 from streams.agents import janitor
@@ -37,6 +38,7 @@ from streams.runtime import Runtime
 from streams.settings import Settings
 from streams.state.agreement_book import AgreementBookFollower
 from streams.web import agreements as agreement_views
+from streams.web import events as event_door
 from streams.web import partners as partner_views
 from streams.web import privacy as privacy_views
 from streams.web import views
@@ -155,6 +157,8 @@ def build_app(settings: Settings, policy: Policy) -> Any:
     agreement_views.register(rt)
     partner_agent.register(rt)
     partner_views.register(rt)
+    admission.register(rt)
+    event_door.register(rt)
     privacy_views.register(rt)
     log_level.install(app)
     commit_watchdog.install(app, settings.commit_stall_seconds, kafka.aiokafka())

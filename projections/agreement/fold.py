@@ -64,12 +64,24 @@ def on_signed(step: AgreementStep, event: AgreementSigned) -> None:
     sign(step, event)
 
 
+def _party_only(step: AgreementStep, event: Envelope) -> None:
+    """An external partner (admission's ``source_kind``) acts only on its agreements."""
+    parties = {p.partner_id for p in step.state.parties}
+    if event.source_kind == "external" and event.source not in parties:
+        raise Refused(
+            f"{event.type} from external partner {event.source}, "
+            f"which is not a party to agreement {step.agreement_id}"
+        )
+
+
 def on_amended(step: AgreementStep, event: AgreementAmended) -> None:
+    _party_only(step, event)
     _ongoing(step, "amend")
     amend(step, event)
 
 
 def on_renewed(step: AgreementStep, event: AgreementRenewed) -> None:
+    _party_only(step, event)
     now = state_at(step.state, step.at)
     if now != ACTIVE:
         raise Refused(f"only an ACTIVE agreement is renewed; {step.agreement_id} is {now}")

@@ -30,6 +30,12 @@ def _open(event: DisputeOpened, policy: Policy, agreements: AgreementLookup) -> 
     agreement = agreements.get(data.agreement_id)
     if agreement is None:
         return DisputeOutcome(None, rejection=f"dispute on unknown agreement {data.agreement_id}")
+    if event.source_kind == "external" and event.source not in party_ids(agreement):
+        return DisputeOutcome(
+            None,
+            rejection=f"DisputeOpened from external partner {event.source}, "
+            f"which is not a party to agreement {data.agreement_id}",
+        )
     if state_at(agreement, event.occurred_at) == PROPOSED:
         return DisputeOutcome(
             None,
@@ -104,6 +110,15 @@ HANDLERS: dict[type[Envelope], Callable[[DisputeStep, Any], None]] = {
 }
 
 
+def _party_only(step: DisputeStep, event: Envelope) -> None:
+    """An external partner (admission's ``source_kind``) acts only on its disputes."""
+    if event.source_kind == "external" and event.source not in step.state.parties:
+        raise Refused(
+            f"{event.type} from external partner {event.source}, "
+            f"which is not a party to dispute {step.state.dispute_id}"
+        )
+
+
 def evolve_dispute(
     state: DisputeState | None, event: Envelope, policy: Policy, agreements: AgreementLookup
 ) -> DisputeOutcome:
@@ -122,6 +137,7 @@ def evolve_dispute(
     step = DisputeStep(overdue.state, policy, event.occurred_at, event.event_id)
     try:
         _still_open(step)
+        _party_only(step, event)
         handler(step, event)
     except Refused as refusal:
         refused = replace(overdue.state, seen=overdue.state.seen | {event.event_id})

@@ -18,6 +18,7 @@ from projections.lead.privacy import obligations, retention
 from projections.lead.privacy.consent import on_consent_given, on_consent_withdrawn
 from projections.lead.privacy.erasure import on_erasure_requested
 from projections.lead.rules import DISQUALIFYING, SALES_DECISIONS, decision_problem
+from projections.lead.scope import require_scope
 from projections.lead.sharing import fold as sharing
 from projections.lead.sharing import release as sharing_release
 from projections.lead.state import (
@@ -257,6 +258,7 @@ def evolve(
     assert overdue.state is not None  # advance never forgets a lead
     step = Step(overdue.state, policy, event.occurred_at, event.event_id, agreements=agreements)
     try:
+        require_scope(overdue.state, event)
         handler(step, event)
     except Refused as refusal:
         # The clocks that ran out before this event still ran out: keep them. The id is

@@ -4,7 +4,8 @@ the per-partner compliance table (``privacy``: whose personal data the partner h
 The topic is keyed by partner id, so one partner's activities are in one partition, in
 order, on the worker that owns its row of the ``partners`` table. The topic is written
 only by this system (``streams/delivery/emit.py``); a message that is not a ``PartnerActivity``
-keyed by its partner is logged and skipped, never folded into someone's view.
+keyed by its partner is logged and skipped, never folded into someone's view. Each
+folded activity is also copied to its partner's feed (``streams/admission/feeds.py``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from projections.partner_view.fold import fold_activity
 from projections.partner_view.state import view_from_json, view_to_json
 from schemas.codec import DecodeError, decode
 from schemas.partner_system_events import PartnerActivity
+from streams.admission.feeds import copy_activity
 from streams.delivery.agent_loop import finished_events
 from streams.runtime import Runtime
 
@@ -50,6 +52,10 @@ def register(rt: Runtime) -> None:
         async for event in finished_events(stream):
             message = event.message
             try:
-                apply_activity(rt, message.key, message.value)
+                applied = apply_activity(rt, message.key, message.value)
             except Exception:
                 log.exception("partner activity failed on %s", message.tp)
+                continue
+            if applied:
+                # Before the acknowledgement: the partner's feed gets it at least once.
+                await copy_activity(rt, message.key, message.value)

@@ -19,6 +19,7 @@ from streams.broker.topics import (
     TABLES,
     TopicSpec,
     changelog_name,
+    partner_topics,
     topic_name,
 )
 
@@ -50,11 +51,32 @@ def create_topics(
     ``client``: kafka-python's connection settings, bootstrap servers and credentials
     (``streams.identity.clients.KafkaAccess.kafka_python``).
     """
+    return _create(client, _wanted(namespace), replication_factor)
+
+
+def create_partner_topics(
+    client: Mapping[str, Any],
+    namespace: str,
+    partner_id: str,
+    replication_factor: int | None = None,
+) -> list[str]:
+    """Create one partner's publish topic and feed (``<namespace>.in.<partner>``,
+    ``<namespace>.out.<partner>``); creating them again changes nothing.
+
+    The caller registers the partner (``streams.identity.registry``); the admission
+    step refuses what arrives on a publish topic whose partner is not registered.
+    """
+    wanted = {topic_name(spec, namespace): spec for spec in partner_topics(partner_id)}
+    return _create(client, wanted, replication_factor)
+
+
+def _create(
+    client: Mapping[str, Any], wanted: dict[str, TopicSpec], replication_factor: int | None
+) -> list[str]:
     rf = replication_factor or int(os.environ.get("LEADLEDGER_REPLICATION_FACTOR", "1"))
     admin = KafkaAdminClient(**client, client_id="leadledger-admin")
     try:
         existing = {t["name"]: len(t["partitions"]) for t in admin.describe_topics()}
-        wanted = _wanted(namespace)
         for name, spec in wanted.items():
             if name in existing and existing[name] != spec.partitions:
                 raise TopicMismatchError(

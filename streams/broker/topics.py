@@ -19,6 +19,7 @@ data, so the worker's janitor deletes each partition below its committed offset
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 DEFAULT_PARTITIONS = 6
@@ -164,6 +165,48 @@ def topic_name(spec: TopicSpec, namespace: str) -> str:
     seeing each other's data.
     """
     return f"{namespace}.{spec.suffix}"
+
+
+PUBLISH_RETENTION_MS = str(7 * 24 * 3600 * 1000)
+
+
+def partner_topics(partner_id: str) -> tuple[TopicSpec, TopicSpec]:
+    """A partner's publish topic and feed, with the intake topics' partition count.
+
+    The publish topic holds what the partner sent, plaintext personal data included,
+    until admission handled it (``streams/admission/janitor.py`` then deletes it); its
+    retention, a week like the clocks topic's, bounds that even for a worker down.
+    The feed is output the partner subscribes to, kept like the escalations topic.
+    """
+    publish = TopicSpec(
+        f"in.{partner_id}",
+        key="subject (lead, agreement or dispute id)",
+        value="the partner's own events (Avro single-object)",
+        purpose=f"what {partner_id} publishes; only it writes, only the admission step reads",
+        config={"retention.ms": PUBLISH_RETENTION_MS, "cleanup.policy": "delete"},
+    )
+    feed = TopicSpec(
+        f"out.{partner_id}",
+        key="subject",
+        value="EscalationRaised, NotificationRaised, CommissionAccrued, PartnerActivity, "
+        "EventRejected (Avro single-object)",
+        purpose=f"what is addressed to {partner_id}; only it reads",
+    )
+    return publish, feed
+
+
+PUBLISH_PREFIX, FEED_PREFIX = "in.", "out."
+
+
+def publish_topic_pattern(namespace: str) -> str:
+    """The regular expression of every partner's publish topic (pattern subscription)."""
+    return "^" + re.escape(f"{namespace}.{PUBLISH_PREFIX}") + r"[a-z0-9][a-z0-9-]*$"
+
+
+def partner_of_topic(topic: str, namespace: str) -> str | None:
+    """The partner whose publish topic ``topic`` is, if it is one."""
+    prefix = f"{namespace}.{PUBLISH_PREFIX}"
+    return topic[len(prefix) :] if topic.startswith(prefix) else None
 
 
 def publish_topic_name(namespace: str, partner_id: str) -> str:

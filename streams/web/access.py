@@ -16,7 +16,14 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from projections.access import Decision, authenticate, decide, presented_token
+from projections.access import (
+    Decision,
+    TokenEntry,
+    authenticate,
+    decide,
+    decide_publish,
+    presented_token,
+)
 from streams.settings import Settings
 from streams.web.token_store import TokenFile
 
@@ -44,6 +51,14 @@ class Gate:
         return decide(
             who, partner_scope, token_presented=presented_token(authorization) is not None
         )
+
+    def publisher(self, request: Any) -> tuple[TokenEntry | None, Decision]:
+        """Who publishes through the door: a partner's token, whatever ``LEADLEDGER_AUTH``
+        says (with no token there is no publisher to stamp)."""
+        authorization = request.headers.get("Authorization")
+        who = authenticate(self.tokens.current(), authorization)
+        presented = presented_token(authorization) is not None
+        return who, decide_publish(who, token_presented=presented)
 
     def _guard(self, scope: Callable[[Any], str | None]) -> Callable[[Handler], Handler]:
         def wrap(handler: Handler) -> Handler:

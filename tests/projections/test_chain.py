@@ -138,3 +138,24 @@ def test_a_person_sealed_again_under_a_new_key_is_still_a_redelivery() -> None:
     _, found = first_break([copy_a, stamp(seal_event(changed, new_key), None, T0)])
     assert found is not None
     assert "something else" in found.reason
+
+
+def test_source_kind_is_hashed_when_stamped_and_absent_otherwise() -> None:
+    """Admission's ``source_kind`` is covered by the hash; an event without it hashes as
+    it did before the field existed, so record logs written then still verify."""
+    from datetime import UTC, datetime
+
+    from projections.chain import canonical_bytes, digest
+    from schemas.lead_events import LeadActivity, LeadActivityData
+
+    plain = LeadActivity(
+        event_id="e1",
+        subject="L1",
+        occurred_at=datetime(2026, 11, 2, tzinfo=UTC),
+        source="acme",
+        data=LeadActivityData(activity="webinar"),
+    )
+    assert b"source_kind" not in canonical_bytes(plain)
+    stamped = plain.model_copy(update={"source_kind": "external"})
+    assert b'"source_kind":"external"' in canonical_bytes(stamped)
+    assert digest(stamped) != digest(plain)
