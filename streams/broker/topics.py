@@ -176,4 +176,3 @@ def feed_topic_name(namespace: str, partner_id: str) -> str:
     """A partner's own feed: what is addressed to it (escalations, notifications, its
     activities, its refusals); only that partner reads it."""
     return f"{namespace}.out.{partner_id}"
-

@@ -32,7 +32,7 @@ from schemas.events import parse_event
 from schemas.system_events import EventRejected
 from streams.broker.topics import AGREEMENTS, KEY_TABLE, LEADS, changelog_name, topic_name
 from streams.cli.main import cli
-from streams.readback.event_log import table_key
+from streams.readback.key_topic import table_key
 from tests.support.kafka_io import producer, publish, publish_raw
 from tests.support.live_worker import LiveWorker
 
