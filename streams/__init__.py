@@ -8,7 +8,9 @@ Layout:
   commit watchdog, agent loop, record log, emit, table writes, rejections, shutdown);
 - ``state``: what the agents keep beside Faust's tables (the deadline index, the global
   agreement book);
-- ``personal_data``: sealing, opening and shredding personal data;
+- ``personal_data``: sealing, opening and shredding personal data; the keyring (the
+  key-encryption keys that wrap the lead keys, outside Kafka);
+- ``rekey``: re-wrapping every lead key under a new key-encryption key (offline);
 - ``identity``: who is on the bus: the partner registry, credentials, client settings;
 - ``broker``: the local broker and cluster, the Kafka jars, the topic registry and admin;
 - ``readback``: reading the event and record logs back out of Kafka;

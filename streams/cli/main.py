@@ -13,6 +13,7 @@ import typer
 from streams.broker.admin import create_topics
 from streams.broker.jars import KafkaSetupError, ensure_jars
 from streams.broker.local_broker import LocalKafka
+from streams.cli import keys as cli_keys
 from streams.cli import replay as cli_replay
 from streams.cli import tokens as cli_tokens
 from streams.cli import verify as cli_verify
@@ -148,6 +149,7 @@ def up_summary(settings: Settings, token: str | None, broker_log: Path, worker_l
 cli_replay.register(cli)
 cli_verify.register(cli)
 cli_tokens.register(cli)
+cli_keys.register(cli)
 
 
 def main() -> None:

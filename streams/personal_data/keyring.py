@@ -185,6 +185,10 @@ class FileKeyring:
     def current_kek_id(self) -> str:
         return self.ensure().current
 
+    def kek_ids(self) -> list[str]:
+        keks = self.load()
+        return list(keks.by_id) if keks is not None else []
+
     def add_kek(self) -> str:
         """A new KEK becomes current; the others stay to unwrap what they wrapped."""
         keks = self.ensure()

@@ -194,6 +194,7 @@ def test_erasure_leaves_no_plaintext_anywhere(
 ) -> None:
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", live_worker.bootstrap)
     monkeypatch.setenv("LEADLEDGER_NAMESPACE", live_worker.namespace)
+    monkeypatch.setenv("LEADLEDGER_HOME", str(live_worker.home))  # the worker's keyring
     run = uuid.uuid4().hex[:10]
     case = _events(run, datetime.now(UTC))
     lead, ns, bootstrap = case["lead"], live_worker.namespace, live_worker.bootstrap
