@@ -26,21 +26,40 @@ class KeyRecord:
     value: bytes | None  # None: a tombstone (the lead was erased)
 
 
-def latest_records(bootstrap: str, key_topic: str) -> dict[str, KeyRecord]:
-    """Each lead's latest record in the key topic, tombstones included."""
+@dataclass(frozen=True, slots=True)
+class KeyTopic:
+    records: list[KeyRecord]  # each partition's records in offset order
+    ends: dict[int, int]  # partition -> its end offset when read
+
+    def latest(self) -> dict[str, KeyRecord]:
+        """Each lead's latest record, tombstones included."""
+        return {record.lead_id: record for record in self.records}
+
+
+def read_key_topic(bootstrap: str, key_topic: str) -> KeyTopic:
+    """Every record of the key topic up to its end as of now."""
     consumer = reader(bootstrap)
-    latest: dict[str, KeyRecord] = {}
+    records: list[KeyRecord] = []
     try:
-        for message in drain(consumer, ends_now(consumer, [key_topic])):
+        ends = ends_now(consumer, [key_topic])
+        for message in drain(consumer, ends):
             if message.key() is None:
                 continue
             lead_id = table_key(message.key())
-            latest[lead_id] = KeyRecord(
-                lead_id, message.partition(), message.offset(), message.key(), message.value()
+            records.append(
+                KeyRecord(
+                    lead_id, message.partition(), message.offset(), message.key(), message.value()
+                )
             )
     finally:
         consumer.close()
-    return latest
+    records.sort(key=lambda r: (r.partition, r.offset))
+    return KeyTopic(records, {partition: end for (_, partition), end in ends.items()})
+
+
+def latest_records(bootstrap: str, key_topic: str) -> dict[str, KeyRecord]:
+    """Each lead's latest record in the key topic, tombstones included."""
+    return read_key_topic(bootstrap, key_topic).latest()
 
 
 def read_keys(bootstrap: str, key_topic: str, keyring: KeyWrapper) -> dict[str, LeadKey]:

@@ -16,7 +16,10 @@ The order makes a crash at any point harmless:
 3. each live key (the lead's latest record, unless a tombstone) not yet under the new
    KEK is written again, wrapped by it, to its partition under its record key; a clear
    record from before wrapping is rewritten the same way;
-4. the topic is read again: every live key must open under the new KEK;
+4. the topic is read again: it must hold nothing but what was there and what the
+   rotation wrote (else another writer, a worker started despite the check, was at
+   work: a lead it erased meanwhile is erased again, and nothing is retired), and
+   every live key must open under the new KEK;
 5. only then are the old KEKs dropped from the keyring.
 
 Until 5 every record, old or re-wrapped, still opens; running ``keys rotate`` again
@@ -36,7 +39,7 @@ from confluent_kafka.admin import AdminClient
 
 from streams.personal_data.key_records import kek_of, key_record, open_key_record
 from streams.personal_data.keyring import FileKeyring
-from streams.readback.key_topic import latest_records
+from streams.readback.key_topic import KeyTopic, latest_records, read_key_topic
 from streams.rekey.writer import KeyTopicWriter, ProducerWriter
 
 
@@ -82,7 +85,8 @@ def rotate(
 ) -> Rotation:
     """Re-wrap every live lead key under a new KEK, then retire the old KEKs."""
     _refuse_if_running(bootstrap, group)
-    records = latest_records(bootstrap, key_topic)
+    snapshot = read_key_topic(bootstrap, key_topic)
+    records = snapshot.latest()
     live = {lead: r for lead, r in records.items() if r.value is not None}
     for lead_id, record in live.items():  # 1: fails before anything changed
         open_key_record(record.value or b"", lead_id, keyring)
@@ -96,7 +100,9 @@ def rotate(
         out.write(record.partition, record.key, key_record(key, lead_id, keyring))
         done.rewrapped += 1
     out.flush()
-    stale = _not_under(bootstrap, key_topic, done.new_kek, keyring)  # 4
+    after = read_key_topic(bootstrap, key_topic)  # 4
+    _refuse_if_another_writer(snapshot, after, done, out)
+    stale = _not_under(after, done.new_kek, keyring)
     if stale:
         raise RotationRefusedError(
             f"{len(stale)} key(s) not under {done.new_kek} after re-wrapping (e.g. "
@@ -107,9 +113,34 @@ def rotate(
     return done
 
 
-def _not_under(bootstrap: str, key_topic: str, kek_id: str, keyring: FileKeyring) -> list[str]:
+def _refuse_if_another_writer(
+    snapshot: KeyTopic, after: KeyTopic, done: Rotation, out: KeyTopicWriter
+) -> None:
+    """Refuse if anything but this rotation wrote to the key topic since the snapshot.
+
+    A worker started despite the check may have erased a lead between the snapshot and
+    the re-wrap, which then brought the key back: those leads are erased again (a new
+    tombstone) before refusing, so an erasure is never undone.
+    """
+    new_records = [r for r in after.records if r.offset >= snapshot.ends.get(r.partition, 0)]
+    if len(new_records) == done.rewrapped:
+        return
+    erased_since = {r.lead_id for r in new_records if r.value is None}
+    latest = after.latest()
+    revived = [latest[lead] for lead in sorted(erased_since) if latest[lead].value is not None]
+    for record in revived:
+        out.write(record.partition, record.key, None)
+    out.flush()
+    raise RotationRefusedError(
+        f"{len(new_records) - done.rewrapped} record(s) written to the key topic by another "
+        f"writer during the rotation (a worker?); {len(revived)} erased key(s) written back "
+        "were erased again; the old KEKs are kept: stop every worker and run it again"
+    )
+
+
+def _not_under(topic: KeyTopic, kek_id: str, keyring: FileKeyring) -> list[str]:
     stale = []
-    for lead_id, record in latest_records(bootstrap, key_topic).items():
+    for lead_id, record in topic.latest().items():
         if record.value is None:
             continue
         if kek_of(record.value) != kek_id:

@@ -12,7 +12,8 @@ log = logging.getLogger(__name__)
 
 
 class KeyTopicWriter(Protocol):
-    def write(self, partition: int, key: bytes, value: bytes) -> None: ...
+    def write(self, partition: int, key: bytes, value: bytes | None) -> None:
+        """``value`` None writes a tombstone."""
 
     def flush(self) -> None:
         """Return once the broker has every record written; raise if one failed."""
@@ -37,7 +38,7 @@ class ProducerWriter:
         if error is not None:
             self._failures.append(str(error))
 
-    def write(self, partition: int, key: bytes, value: bytes) -> None:
+    def write(self, partition: int, key: bytes, value: bytes | None) -> None:
         while True:
             try:
                 self._producer.produce(

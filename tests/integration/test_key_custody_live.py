@@ -10,7 +10,8 @@ and erases one. Then, on the real broker:
 - ``keys rotate`` refuses while the worker runs;
 - with the worker stopped, a clear record from before wrapping is put back for one
   lead; a rotation that crashes after its first write keeps the old KEKs, and
-  everything still opens; ``keys rotate`` again re-wraps every key (the clear one too)
+  everything still opens; one during which a stray writer erases a lead erases it
+  again and refuses to retire anything; ``keys rotate`` again re-wraps every key (the clear one too)
   under one new KEK and retires the others, the erased lead stays erased and the
   record log is not touched;
 - a worker restarted on the same home opens the persons with the rotated keyring and
@@ -46,7 +47,7 @@ from streams.personal_data.keyring import FileKeyring
 from streams.personal_data.sealing import LeadKey, open_person
 from streams.readback.event_log import read_topics
 from streams.readback.key_topic import latest_records, read_keys
-from streams.rekey.rotation import rotate, status, workers_in_group
+from streams.rekey.rotation import RotationRefusedError, rotate, status, workers_in_group
 from streams.rekey.writer import ProducerWriter
 from tests.integration.test_worker_stops import STOP_BOUND_S, CliWorker
 from tests.support.kafka_io import producer, publish
@@ -173,10 +174,24 @@ def _stop(worker: CliWorker, bootstrap: str) -> None:
 
 
 class _CrashAfterFirstWrite(ProducerWriter):
-    def write(self, partition: int, key: bytes, value: bytes) -> None:
+    def write(self, partition: int, key: bytes, value: bytes | None) -> None:
         super().write(partition, key, value)
         super().flush()
         raise RuntimeError("crash half-way through the rotation")
+
+
+class _ErasedMeanwhile(ProducerWriter):
+    """A worker started despite the check erases ``victim`` just before it is re-wrapped."""
+
+    def __init__(self, bootstrap: str, topic: str, victim: bytes) -> None:
+        super().__init__(bootstrap, topic)
+        self.victim = victim
+
+    def write(self, partition: int, key: bytes, value: bytes | None) -> None:
+        if key == self.victim and value is not None:
+            super().write(partition, key, None)
+            super().flush()
+        super().write(partition, key, value)
 
 
 def _log_ends(bootstrap: str, namespace: str) -> dict[Any, int]:
@@ -202,15 +217,18 @@ def test_the_key_topic_alone_opens_nothing_and_rotation_rewraps(
     key_topic = changelog_name(KEY_TABLE, ns)
     keyring = FileKeyring(home / "keyring.json")
     kept, erased, late = [f"kc-{run}-a", f"kc-{run}-b"], f"kc-{run}-c", f"kc-{run}-d"
+    victim = f"kc-{run}-v"  # erased by a stray writer during a rotation
     now = datetime.now(UTC)
-    emails = {lead: f"{lead}@custody.example" for lead in [*kept, late]}
+    emails = {lead: f"{lead}@custody.example" for lead in [*kept, late, victim]}
     try:
         worker.wait_until("web answer with partitions", worker.serving)
         with producer(kafka_bootstrap) as prod:
             publish(prod, topic_name(LEADS, ns), *(_capture(x, n, now) for n, x in enumerate(kept)))
             publish(prod, topic_name(LEADS, ns), _capture(erased, 9, now), _erasure(erased, now))
+            publish(prod, topic_name(LEADS, ns), _capture(victim, 5, now))
         _settle(worker, {kept[0]: {"email": emails[kept[0]], "first_name": "Custodia0"}})
         _settle(worker, {kept[1]: {"email": emails[kept[1]], "first_name": "Custodia1"}})
+        _settle(worker, {victim: {"email": emails[victim], "first_name": "Custodia5"}})
         _settle(worker, {erased: {"erased": True}})
         assert oct(keyring.path.stat().st_mode & 0o777) == "0o600"
 
@@ -240,7 +258,9 @@ def test_the_key_topic_alone_opens_nothing_and_rotation_rewraps(
         assert set(keyring.kek_ids()) == {first_kek}  # nothing changed
 
         _stop(worker, kafka_bootstrap)
-        _rotate_after_a_crash(kafka_bootstrap, ns, keyring, keys, clear_lead=kept[1], clear=clear)
+        _rotate_after_a_crash(
+            kafka_bootstrap, ns, keyring, keys, clear_lead=kept[1], clear=clear, victim=victim
+        )
 
         worker = CliWorker(kafka_bootstrap, home, ns)  # restarted on the rotated keyring
         worker.wait_until("web answer with partitions", worker.serving)
@@ -273,6 +293,7 @@ def _rotate_after_a_crash(
     *,
     clear_lead: str,
     clear: bytes,
+    victim: str,
 ) -> None:
     key_topic = changelog_name(KEY_TABLE, ns)
     first_kek = keyring.current_kek_id()
@@ -281,7 +302,7 @@ def _rotate_after_a_crash(
     legacy = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
     legacy.send(key_topic, key=record.key, value=clear, partition=record.partition).get(10)
     legacy.close()
-    assert status(bootstrap, key_topic) == {first_kek: 1, "clear": 1}
+    assert status(bootstrap, key_topic) == {first_kek: 2, "clear": 1}
     assert read_keys(bootstrap, key_topic, keyring) == keys  # the clear record opens
     log_before = _log_ends(bootstrap, ns)
 
@@ -293,6 +314,15 @@ def _rotate_after_a_crash(
     assert len(crashed) == 2
     assert read_keys(bootstrap, key_topic, keyring) == keys  # everything still opens
 
+    victim_key = latest_records(bootstrap, key_topic)[victim].key
+    meanwhile = partial(_ErasedMeanwhile, bootstrap, key_topic, victim_key)
+    with pytest.raises(RotationRefusedError, match="1 erased key"):
+        rotate(bootstrap, key_topic, ns, keyring, meanwhile)
+    assert latest_records(bootstrap, key_topic)[victim].value is None  # erased again
+    assert len(FileKeyring(keyring.path).kek_ids()) == 3  # nothing retired
+    keys = {lead: key for lead, key in keys.items() if lead != victim}
+    assert read_keys(bootstrap, key_topic, keyring) == keys
+
     still_clear = status(bootstrap, key_topic).get("clear", 0)  # unless written before the crash
     done = CliRunner().invoke(cli, ["keys", "rotate"])
     assert done.exit_code == 0, done.stderr
@@ -300,7 +330,7 @@ def _rotate_after_a_crash(
     assert f"({still_clear} were in clear;" in done.stdout
     rotated = FileKeyring(keyring.path)
     (only,) = rotated.kek_ids()
-    assert only not in crashed  # a third KEK: the crashed one's is retired too
+    assert only not in crashed  # a new KEK: those of the stopped rotations are retired too
     assert status(bootstrap, key_topic) == {only: 2}
     assert read_keys(bootstrap, key_topic, rotated) == keys  # the erased lead stays out
     assert _log_ends(bootstrap, ns) == log_before  # the record log untouched
