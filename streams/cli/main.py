@@ -141,6 +141,8 @@ def up_summary(settings: Settings, token: str | None, broker_log: Path, worker_l
         f"Worker views on {base}/stats and {base}/leads/{{id}}; broker at "
         f"{settings.bootstrap_servers}.\n"
         f"Logs: worker {worker_log}, broker {broker_log}. Ctrl-C stops the worker.\n"
+        f"Keyring (wraps every lead key; back it up, losing it erases every person): "
+        f"{settings.keyring_path}\n"
         f"Commands (leadledger replay, verify, tokens, ...) run inside the venv: "
         f".venv/bin/leadledger --help"
     )
