@@ -72,6 +72,8 @@ def running_worker(
         LEADLEDGER_HOME=str(workdir),
         LEADLEDGER_STORE=store,
         LEADLEDGER_TOKENS=str(tokens),
+        # One keyring per namespace, as every worker of a deployment shares one.
+        LEADLEDGER_KEYRING=str(workdir.parent / f"{namespace}-keyring.json"),
     )
     command = [sys.executable, "-m", "faust", "-A", "streams.app", "--datadir", str(workdir)]
     command += [

@@ -9,7 +9,9 @@ Layout:
   commit watchdog, agent loop, record log, emit, table writes, rejections, shutdown);
 - ``state``: what the agents keep beside Faust's tables (the deadline index, the global
   agreement book);
-- ``personal_data``: sealing, opening and shredding personal data;
+- ``personal_data``: sealing, opening and shredding personal data; the keyring (the
+  key-encryption keys that wrap the lead keys, outside Kafka);
+- ``rekey``: re-wrapping every lead key under a new key-encryption key (offline);
 - ``admission``: partners on the bus: the admission step that reads every partner's
   publish topic, and the per-partner feeds;
 - ``identity``: who is on the bus: the partner registry, credentials, client settings;

@@ -67,7 +67,10 @@ class Runtime:
     # (streams/personal_data/sealing.py).
     lead_log_topic: Any = None
     agreement_log_topic: Any = None
-    lead_keys: Any = field(default_factory=dict)  # lead id -> LeadKey JSON (key topic)
+    lead_keys: Any = field(default_factory=dict)  # lead id -> wrapped key record (key topic)
+    # streams.personal_data.keyring.KeyWrapper: wraps the lead keys with a KEK kept
+    # outside Kafka (the keyring file); None only in tests that seal nothing.
+    keyring: Any = None
     lead_persons: Any = field(default_factory=dict)  # lead id -> sealed person, for views
     chain_heads: Any = field(default_factory=dict)  # subject -> {hash, event_id}
     # When the system records an event (``record.recorded_at``); injectable for tests.

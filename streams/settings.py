@@ -33,12 +33,19 @@ class Settings(BaseModel):
     commit_stall_seconds: float = Field(default=60.0, gt=0)
     # The API tokens' hashes (streams/web/token_store.py); default <home>/tokens.json.
     tokens_file: Path | None = None
+    # The key-encryption keys that wrap the lead keys (streams/personal_data/keyring.py);
+    # default <home>/keyring.json. Shared by every worker and by replay/export.
+    keyring_file: Path | None = None
     # False (LEADLEDGER_AUTH=off) opens every view: local experiments only, logged loudly.
     auth: bool = True
 
     @property
     def token_path(self) -> Path:
         return self.tokens_file or self.home / "tokens.json"
+
+    @property
+    def keyring_path(self) -> Path:
+        return self.keyring_file or self.home / "keyring.json"
 
     @property
     def app_id(self) -> str:
@@ -61,6 +68,7 @@ class Settings(BaseModel):
             "LEADLEDGER_REPLICATION_FACTOR": "replication_factor",
             "LEADLEDGER_COMMIT_STALL_SECONDS": "commit_stall_seconds",
             "LEADLEDGER_TOKENS": "tokens_file",
+            "LEADLEDGER_KEYRING": "keyring_file",
             "LEADLEDGER_AUTH": "auth",
         }
         for variable, key in mapping.items():

@@ -34,6 +34,7 @@ from streams.broker.topics import (
 )
 from streams.delivery import ack_guard, commit_guard, commit_watchdog, table_writes
 from streams.identity import clients
+from streams.personal_data.keyring import FileKeyring
 from streams.runtime import Runtime
 from streams.settings import Settings
 from streams.state.agreement_book import AgreementBookFollower
@@ -132,7 +133,10 @@ def build_app(settings: Settings, policy: Policy) -> Any:
     rt.partner_activity_topic = _raw_topic(app, PARTNER_ACTIVITY, settings.namespace)
     rt.lead_log_topic = _raw_topic(app, LEAD_LOG, settings.namespace)
     rt.agreement_log_topic = _raw_topic(app, AGREEMENT_LOG, settings.namespace)
-    rt.lead_keys = _bytes_table(app, KEY_TABLE, "Each lead's personal-data key (the key topic).")
+    rt.lead_keys = _bytes_table(
+        app, KEY_TABLE, "Each lead's personal-data key, wrapped by the keyring's KEK."
+    )
+    rt.keyring = FileKeyring(settings.keyring_path)
     rt.lead_persons = _bytes_table(app, "lead-persons", "Sealed person by lead id, for views.")
     rt.chain_heads = _bytes_table(app, "chain-heads", "Hash-chain head by subject (recorder).")
     rt.agreements = _bytes_table(

@@ -1,5 +1,6 @@
 """The ``leadledger`` command: ``main`` (the broker, topics, worker), ``replay`` (replay,
-export, reports), ``verify``, ``tokens``, and ``foreground``/``collector`` helpers.
+export, reports), ``verify``, ``tokens``, ``keys`` (the KEKs: status, rotate), and
+``foreground``/``collector`` helpers.
 
 An edge. May import: anything in ``streams``, ``projections`` and ``schemas``; nothing
 imports it.

@@ -14,6 +14,7 @@ from streams import local_auth
 from streams.broker.admin import create_topics
 from streams.broker.jars import KafkaSetupError, ensure_jars
 from streams.broker.local_broker import LocalKafka
+from streams.cli import keys as cli_keys
 from streams.cli import replay as cli_replay
 from streams.cli import tokens as cli_tokens
 from streams.cli import verify as cli_verify
@@ -172,6 +173,8 @@ def up_summary(settings: Settings, token: str | None, broker_log: Path, worker_l
         f"{settings.bootstrap_servers} (SASL/SCRAM; the worker's and operator's passwords "
         f"in {credentials_path(settings.home)}).\n"
         f"Logs: worker {worker_log}, broker {broker_log}. Ctrl-C stops the worker.\n"
+        f"Keyring (wraps every lead key; back it up, losing it erases every person): "
+        f"{settings.keyring_path}\n"
         f"Commands (leadledger replay, verify, tokens, ...) run inside the venv: "
         f".venv/bin/leadledger --help"
     )
@@ -180,6 +183,7 @@ def up_summary(settings: Settings, token: str | None, broker_log: Path, worker_l
 cli_replay.register(cli)
 cli_verify.register(cli)
 cli_tokens.register(cli)
+cli_keys.register(cli)
 
 
 def main() -> None:

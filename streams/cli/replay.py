@@ -33,8 +33,11 @@ from schemas.jsonl import LogLineError, read_log, write_log
 from streams.broker.topics import KEY_TABLE, RECORD_LOG_TOPICS, changelog_name, topic_name
 from streams.cli.access import operator_access
 from streams.cli.collector import fewer_collections
+from streams.personal_data.keyring import FileKeyring, KeyringError
 from streams.personal_data.replay_persons import PersonCount, replayed_person
-from streams.readback.event_log import ReadStats, read_keys, read_topics
+from streams.personal_data.sealing import LeadKey
+from streams.readback.event_log import ReadStats, read_topics
+from streams.readback.key_topic import read_keys
 from streams.settings import Settings
 
 LOGS_HELP = "event-log files (JSON Lines, file order = log order), or `kafka` for the live topics"
@@ -94,11 +97,17 @@ def fold_logs(
 
 def _lead_view(state: LeadState, logs: list[str], events: list[Event]) -> dict[str, Any]:
     """The lead's view with its person: opened with the key topic's keys from Kafka."""
-    keys = None
-    if "kafka" in logs:
-        settings = Settings.from_env()
-        keys = read_keys(operator_access(settings), changelog_name(KEY_TABLE, settings.app_id))
+    keys = live_keys(Settings.from_env()) if "kafka" in logs else None
     return to_view(state) | {"person": replayed_person(state, events, keys)}
+
+
+def live_keys(settings: Settings) -> dict[str, LeadKey]:
+    """The key topic's lead keys, unwrapped with the keyring of ``LEADLEDGER_HOME``."""
+    topic = changelog_name(KEY_TABLE, settings.app_id)
+    try:
+        return read_keys(operator_access(settings), topic, FileKeyring(settings.keyring_path))
+    except KeyringError as exc:
+        raise usage_error(f"cannot open the lead keys of {topic}: {exc}") from None
 
 
 PolicyOption = Annotated[Path | None, typer.Option("--policy", help="policy TOML file")]
@@ -205,8 +214,7 @@ def export(out: Annotated[Path, typer.Option("--out", help="JSON-Lines file to w
     settings = Settings.from_env()
     topics = [topic_name(spec, settings.namespace) for spec in RECORD_LOG_TOPICS]
     stats = ReadStats()
-    keys = read_keys(operator_access(settings), changelog_name(KEY_TABLE, settings.app_id))
-    persons = PersonCount(keys)
+    persons = PersonCount(live_keys(settings))
     with out.open("w", encoding="utf-8") as handle:
         events = read_topics(operator_access(settings), topics, stats)
         count = write_log(persons.seen(events), handle)

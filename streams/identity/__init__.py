@@ -2,7 +2,7 @@
 credentials and client settings every Kafka client of the project connects with:
 ``credentials`` (the project's own principals and their owner-only file),
 ``clients`` (one ``KafkaAccess`` rendered for kafka-python, aiokafka, Faust and
-confluent-kafka), ``scram_users`` (SCRAM users on a running broker, for provisioning)
+confluent-kafka), ``provisioning`` (a partner's SCRAM user and ACLs on a running broker)
 and ``certificates`` (the CA and broker certificate of the TLS listener).
 
 A partner's identity is what the system authenticated: the SASL principal whose ACLs

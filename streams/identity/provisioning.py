@@ -17,7 +17,6 @@ principal allowed to alter users and ACLs (the operator).
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +34,8 @@ from kafka.admin import (
     UserScramCredentialUpsertion,
 )
 
-SCRAM_MECHANISM = "SCRAM-SHA-512"
+from streams.identity.credentials import new_password
+
 _MECHANISM = ScramMechanism.SCRAM_SHA_512
 ANY_HOST = "*"
 
@@ -86,10 +86,6 @@ def every_acl_of(user: str) -> ACLFilter:
         ACLPermissionType.ANY,
         ResourcePatternFilter(ResourceType.ANY, None, ACLResourcePatternType.ANY),
     )
-
-
-def new_password() -> str:
-    return secrets.token_urlsafe(32)
 
 
 @dataclass(frozen=True, slots=True)

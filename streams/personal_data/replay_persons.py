@@ -1,7 +1,8 @@
 """The ``person`` of a replayed lead: opened with the key topic's keys, or shown erased.
 
 Replay from Kafka reads the record log, where persons are sealed, and the key topic
-(``logsource.read_keys``): a lead whose key is gone shows ``{"erased": true}``. A file
+(``streams.readback.key_topic.read_keys``, unwrapped with the keyring): a lead whose key
+is gone shows ``{"erased": true}``. A file
 replay has no keys: a plaintext person (an old or hand-written log) shows as given,
 a sealed one as ``{"sealed": true, "key_id": ...}``. The lead's state records an
 erasure request itself, and then the person shows as erased whatever the source.

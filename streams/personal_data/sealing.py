@@ -7,9 +7,10 @@ data and the plaintext under a key derived from the lead's key, so sealing the s
 person of the same event again (a redelivery) gives the same bytes, and a nonce
 repeats only together with its plaintext, which reveals nothing new.
 
-The keys live in the ``lead-keys`` table, whose changelog is the compacted key topic;
-deleting a lead's key (a tombstone) leaves every copy of its sealed person unreadable,
-on every topic, at once.
+The keys live in the ``lead-keys`` table, whose changelog is the compacted key topic,
+wrapped by a key-encryption key kept outside Kafka (``keyring``, ``key_records``), so
+the topic alone opens nothing. Deleting a lead's key (a tombstone) leaves every copy
+of its sealed person unreadable, on every topic, at once.
 
 Beside the sealed person the event keeps its clear ``profile``
 (``projections.personal.profile_of``): the attributes the rules decide on.
@@ -40,17 +41,7 @@ KEY_VERSION = 1
 @dataclass(frozen=True, slots=True)
 class LeadKey:
     key_id: str  # "<lead id>/v<version>": which key sealed a person
-    secret: bytes  # 32 bytes
-
-    def to_json(self) -> bytes:
-        return json.dumps(
-            {"key_id": self.key_id, "key": base64.b64encode(self.secret).decode("ascii")}
-        ).encode()
-
-    @staticmethod
-    def from_json(raw: bytes) -> LeadKey:
-        body = json.loads(raw)
-        return LeadKey(body["key_id"], base64.b64decode(body["key"]))
+    secret: bytes  # 32 bytes; stored only wrapped (``key_records``)
 
 
 def new_key(lead_id: str) -> LeadKey:

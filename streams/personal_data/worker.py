@@ -3,7 +3,8 @@
 Plaintext personal data exists only on the intake topic (until the janitor deletes
 it) and in memory while a message is handled. What the worker writes anywhere else
 carries the person sealed with the lead's key: the record log, a rejection's
-``original``, the ``lead-persons`` table that the views read. Erasure deletes the key
+``original``, the ``lead-persons`` table that the views read. The key itself goes to
+the key topic only wrapped by the keyring's KEK (``key_records``). Erasure deletes the key
 (a tombstone on the compacted key topic) and the ``lead-persons`` entry; every sealed
 copy is unreadable from then on.
 """
@@ -18,6 +19,8 @@ from projections.personal import person_view
 from schemas.codec import DecodeError, decode, encode
 from schemas.envelope import Envelope
 from schemas.lead_events import LeadCaptured, SealedPerson
+from streams.personal_data.key_records import key_record, open_key_record
+from streams.personal_data.keyring import KeyringError
 from streams.personal_data.sealing import LeadKey, new_key, open_person, seal_event
 from streams.runtime import Runtime
 
@@ -25,8 +28,13 @@ log = logging.getLogger(__name__)
 
 
 def current_key(rt: Runtime, lead_id: str) -> LeadKey | None:
+    """The lead's key, unwrapped with the keyring; None if it has none (or was erased).
+
+    ``KeyringError`` when the key is there but does not open (its KEK is not in the
+    keyring): never None then, or ``seal`` would replace a live key with a new one.
+    """
     raw = rt.lead_keys.get(lead_id)
-    return LeadKey.from_json(raw) if raw else None
+    return open_key_record(raw, lead_id, rt.keyring) if raw else None
 
 
 async def seal(rt: Runtime, event: Envelope, *, own_lead: bool = True) -> Envelope:
@@ -51,7 +59,7 @@ async def seal(rt: Runtime, event: Envelope, *, own_lead: bool = True) -> Envelo
         if key is None:
             key = new_key(lead_id)
             if own_lead:
-                rt.lead_keys[lead_id] = key.to_json()
+                rt.lead_keys[lead_id] = key_record(key, lead_id, rt.keyring)
         return key
 
     return seal_event(event, key_for)
@@ -98,5 +106,9 @@ def person_in_view(rt: Runtime, lead_id: str, *, erased: bool) -> dict[str, Any]
         return person_view(None)
     body = json.loads(raw)
     sealed = SealedPerson.model_validate(body["sealed"])
-    person = open_person(sealed, current_key(rt, lead_id), lead_id, body["event_id"])
-    return person_view(person, erased=erased)
+    try:
+        key = current_key(rt, lead_id)
+    except KeyringError as exc:
+        log.exception("cannot open the person of %s", lead_id)
+        return {"unavailable": str(exc)}
+    return person_view(open_person(sealed, key, lead_id, body["event_id"]), erased=erased)

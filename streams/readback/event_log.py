@@ -10,7 +10,6 @@ The records are read with librdkafka (``streams.readback.partitions``).
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -20,7 +19,6 @@ from typing import Any
 from schemas.codec import DecodeError, decode
 from schemas.events import Event
 from streams.identity.clients import KafkaAccess
-from streams.personal_data.sealing import LeadKey
 from streams.readback.partitions import drain, ends_now, reader
 
 log = logging.getLogger(__name__)
@@ -101,33 +99,3 @@ def event_time_order(per_partition: Sequence[list[LogRecord]]) -> list[LogRecord
             ranked.append((when, r.topic, r.partition, r.offset, r))
     ranked.sort(key=lambda row: row[:4])
     return [row[4] for row in ranked]
-
-
-def read_keys(kafka: KafkaAccess, key_topic: str) -> dict[str, LeadKey]:
-    """Every lead key still in the compacted key topic (a tombstone deletes one).
-
-    Replay and export open sealed persons with these; a lead whose key is gone was
-    erased (crypto-shredded), and shows as such.
-    """
-    consumer = reader(kafka)
-    keys: dict[str, LeadKey] = {}
-    try:
-        for message in drain(consumer, ends_now(consumer, [key_topic])):
-            if message.key() is None:
-                continue
-            lead_id = table_key(message.key())
-            if message.value() is None:
-                keys.pop(lead_id, None)
-            else:
-                keys[lead_id] = LeadKey.from_json(message.value())
-    finally:
-        consumer.close()
-    return keys
-
-
-def table_key(raw: bytes) -> str:
-    """A Faust table key as written to its changelog (raw, or JSON-quoted)."""
-    text = raw.decode("utf-8", "replace")
-    if text.startswith('"') and text.endswith('"') and len(text) >= 2:
-        return str(json.loads(text))
-    return text

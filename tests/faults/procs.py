@@ -110,6 +110,9 @@ class Worker:
             LEADLEDGER_WEB_PORT=str(self.port),
             LEADLEDGER_HOME=str(work_dir),
             LEADLEDGER_TOKENS=str(tokens),
+            # Every worker of the namespace, at every start, shares one keyring (a work
+            # dir per start would leave the keys wrapped at the last start unopenable).
+            LEADLEDGER_KEYRING=str(self.home / f"{self.namespace}-keyring.json"),
             PYTHONPATH=str(Path.cwd()),
             **self.env_extra,
         )

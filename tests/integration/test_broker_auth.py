@@ -28,9 +28,10 @@ from streams.identity.credentials import (
     Credentials,
     credentials_path,
     ensure_credentials,
+    new_password,
     write_credentials,
 )
-from streams.identity.scram_users import delete_scram_user, set_scram_user
+from streams.identity.provisioning import delete_user, set_password
 from tests.support.kafka_auth import PASSWORDS, SASL_VARIABLES, principal, secured_broker
 from tests.support.ports import free_port
 
@@ -84,14 +85,17 @@ def test_a_user_without_acls_is_denied_every_topic(
 ) -> None:
     """Authorization is on and denies by default: a partner gets only what ACLs allow."""
     operator = principal(own_broker, OPERATOR)
-    password = set_scram_user(operator, "no-acl-partner")
+    password = new_password()
+    admin = KafkaAdminClient(**operator.kafka_python())
+    set_password(admin, "no-acl-partner", password)
     try:
         assert set(created_topics) <= _topics(operator)
         # It authenticates, and sees no topic at all: metadata lists only what a
         # principal may describe, and no ACL lets it describe anything.
         assert _topics(operator.as_user("no-acl-partner", password)) == set()
     finally:
-        delete_scram_user(operator, "no-acl-partner")
+        delete_user(admin, "no-acl-partner")
+        admin.close()
 
 
 def test_commands_find_the_local_brokers_credentials_under_home(

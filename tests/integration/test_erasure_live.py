@@ -32,7 +32,7 @@ from schemas.events import parse_event
 from schemas.system_events import EventRejected
 from streams.broker.topics import AGREEMENTS, KEY_TABLE, LEADS, changelog_name, topic_name
 from streams.cli.main import cli
-from streams.readback.event_log import table_key
+from streams.readback.key_topic import table_key
 from tests.support.kafka_auth import kafka_config
 from tests.support.kafka_io import producer, publish, publish_raw
 from tests.support.live_worker import LiveWorker
@@ -195,6 +195,7 @@ def test_erasure_leaves_no_plaintext_anywhere(
 ) -> None:
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", live_worker.bootstrap)
     monkeypatch.setenv("LEADLEDGER_NAMESPACE", live_worker.namespace)
+    monkeypatch.setenv("LEADLEDGER_HOME", str(live_worker.home))  # the worker's keyring
     run = uuid.uuid4().hex[:10]
     case = _events(run, datetime.now(UTC))
     lead, ns, bootstrap = case["lead"], live_worker.namespace, live_worker.bootstrap

@@ -31,6 +31,7 @@ def test_export_then_replay_equals_replay_of_kafka(
 ) -> None:
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", live_worker.bootstrap)
     monkeypatch.setenv("LEADLEDGER_NAMESPACE", live_worker.namespace)
+    monkeypatch.setenv("LEADLEDGER_HOME", str(live_worker.home))  # the worker's keyring
     lead = Lead(f"exported-{uuid.uuid4().hex[:6]}")
     events = [lead.captured(), lead.activity(at(1), points=80), lead.assigned(at(1.5), "rep-9")]
     with producer(live_worker.bootstrap) as prod:

@@ -35,8 +35,9 @@ LEADLEDGER = str(Path(sys.executable).parent / "leadledger")
 
 
 class CliWorker:
-    def __init__(self, bootstrap: str, home: Path) -> None:
-        namespace = f"stop{uuid.uuid4().hex[:8]}"
+    def __init__(self, bootstrap: str, home: Path, namespace: str | None = None) -> None:
+        # A namespace of its own, or the one a previous worker left (a restart).
+        self.namespace = namespace = namespace or f"stop{uuid.uuid4().hex[:8]}"
         create_topics(kafka_config(bootstrap), namespace)
         self.port = free_port()
         self.log_path = home / "worker.log"

@@ -35,6 +35,11 @@ class LiveWorker:
     tokens_path: Path  # the worker's token file: tests may issue partner tokens into it
     operator_token: str
 
+    @property
+    def home(self) -> Path:
+        """The worker's LEADLEDGER_HOME: its keyring, which ``replay``/``export`` need."""
+        return self.log_path.parent
+
     def get(self, path: str) -> httpx.Response:
         """As the operator: every view."""
         return self.get_as(path, self.operator_token)

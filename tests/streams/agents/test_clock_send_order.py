@@ -16,6 +16,7 @@ from projections.lead.fold import state_from_json, state_to_json
 from projections.policy import Policy
 from schemas.codec import encode
 from streams.agents.clock import apply_due, deadline_due
+from streams.personal_data.keyring import Keks
 from streams.runtime import Runtime
 from streams.settings import Settings
 from tests.support.delivery import delivered
@@ -49,6 +50,7 @@ def runtime(escalations_topic: Any) -> Runtime:
         leads={},
         deadlines={},
         escalations={},
+        keyring=Keks.generate(),  # in memory: the keyring file's KEKs without the file
     )
 
 

@@ -35,7 +35,7 @@ def test_the_worker_output_is_echoed_logged_and_readiness_announced_once(
     assert ready[0] == len("starting\n" + lines[1] + "\n")
 
 
-def test_the_summary_names_the_token_urls_and_both_logs(tmp_path: Path) -> None:
+def test_the_summary_names_the_token_urls_both_logs_and_the_keyring(tmp_path: Path) -> None:
     settings = Settings(home=tmp_path)
     summary = up_summary(settings, "llt_abc", tmp_path / "kafka.log", tmp_path / "worker.log")
     assert "llt_abc" in summary
@@ -44,4 +44,5 @@ def test_the_summary_names_the_token_urls_and_both_logs(tmp_path: Path) -> None:
     assert str(tmp_path / "worker.log") in summary
     assert ".venv/bin/leadledger" in summary
     assert str(tmp_path / "kafka-credentials.json") in summary  # the broker authenticates
+    assert str(tmp_path / "keyring.json") in summary
     assert "open to anyone" in up_summary(settings, None, Path("b"), Path("w"))
