@@ -11,15 +11,17 @@ from typing import Annotated, NoReturn
 import typer
 
 from streams import local_auth
-from streams.broker.admin import create_topics
+from streams.broker.admin import create_partner_topics, create_topics
 from streams.broker.jars import KafkaSetupError, ensure_jars
 from streams.broker.local_broker import LocalKafka
 from streams.cli import keys as cli_keys
+from streams.cli import partners as cli_partners
 from streams.cli import replay as cli_replay
 from streams.cli import tokens as cli_tokens
 from streams.cli import verify as cli_verify
 from streams.cli.access import operator_access
 from streams.cli.foreground import Transcript, run_in_foreground
+from streams.identity import registry
 from streams.identity.credentials import credentials_path
 from streams.settings import Settings
 
@@ -103,11 +105,16 @@ def kafka_status() -> None:
 
 @cli.command("topics")
 def topics() -> None:
-    """Create every topic of the registry with its settings (idempotent)."""
+    """Create every topic of the registry with its settings, and the publish topic and
+    feed of every registered partner (idempotent)."""
     settings = Settings.from_env()
+    client = operator_access(settings).kafka_python()
     try:
-        for name in create_topics(operator_access(settings).kafka_python(), settings.namespace):
+        for name in create_topics(client, settings.namespace):
             typer.echo(name)
+        for partner_id in registry.load(registry.registry_path(settings.home)):
+            for name in create_partner_topics(client, settings.namespace, partner_id):
+                typer.echo(name)
     except Exception as exc:
         fail(f"creating topics on {settings.bootstrap_servers} failed: {exc}")
 
@@ -184,6 +191,7 @@ cli_replay.register(cli)
 cli_verify.register(cli)
 cli_tokens.register(cli)
 cli_keys.register(cli)
+cli_partners.register(cli)
 
 
 def main() -> None:

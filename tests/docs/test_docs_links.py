@@ -76,3 +76,22 @@ def test_the_readme_links_every_docs_page() -> None:
         if link.startswith("docs/")
     }
     assert set(PAGES[1:]) <= linked
+
+
+_REPO_PATH = re.compile(r"`((?:streams|projections|schemas|tests|bench)/[\w./-]+)`")
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_path_a_page_names_exists(page: Path) -> None:
+    """A page that says where a control lives (the threat model) must not point at code
+    that moved: every `streams/...`, `projections/...`, `tests/...` path it names exists."""
+    named = _REPO_PATH.findall(page.read_text(encoding="utf-8"))
+    missing = sorted({path for path in named if not _exists(path)})
+    assert missing == []
+
+
+def _exists(path: str) -> bool:
+    """A file or folder, or ``module.attribute`` of a module that exists."""
+    folder, _, name = path.rstrip(".").rpartition("/")
+    module = name.split(".")[0]
+    return (ROOT / path.rstrip(".")).exists() or (ROOT / folder / f"{module}.py").exists()
