@@ -9,8 +9,8 @@ are refused from then on); ``remove ID`` takes away its credentials, ACLs, token
 registry entry, and keeps what it published (the record log is kept forever).
 
 ``--internal`` marks one of the own organisation's systems (marketing automation, CRM,
-sales tools), which may publish the lead lifecycle decisions about any lead
-(``projections.admission``).
+sales tools, a downstream service), which may publish the lead lifecycle decisions
+about any lead (``projections.admission``) and read every escalation and notification.
 """
 
 from __future__ import annotations
@@ -24,7 +24,13 @@ import typer
 from kafka import KafkaAdminClient
 
 from streams.broker.admin import create_partner_topics
-from streams.broker.topics import feed_topic_name, publish_topic_name
+from streams.broker.topics import (
+    ESCALATIONS,
+    NOTIFICATIONS,
+    feed_topic_name,
+    publish_topic_name,
+    topic_name,
+)
 from streams.cli.access import operator_access
 from streams.identity import provisioning, registry
 from streams.identity.clients import SCRAM, KafkaAccess
@@ -45,6 +51,9 @@ BootstrapOption = Annotated[
         help="the address partners connect to, if not the operator's (e.g. the SASL_SSL "
         "listener of `leadledger kafka start --external`)",
     ),
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="print the settings as JSON (docs/onboarding.md)")
 ]
 CaOption = Annotated[
     str | None,
@@ -114,13 +123,36 @@ def _new_token(settings: Settings, partner_id: str) -> str:
     return token
 
 
-def _print_settings(body: dict[str, Any]) -> None:
+def _print_settings(body: dict[str, Any], as_json: bool) -> None:
     typer.echo(
         "Give these settings to the partner over a secure channel; the password and the "
         "token are shown only now (docs/onboarding.md).",
         err=True,
     )
-    typer.echo(json.dumps(body, indent=2))
+    if as_json:
+        typer.echo(json.dumps(body, indent=2))
+        return
+    kafka = body["kafka"]
+    rows = [
+        ("partner", body["partner_id"]),
+        ("bootstrap servers", kafka["bootstrap_servers"]),
+        ("security", f"{kafka['security_protocol']}, {kafka['sasl_mechanism']}"),
+        ("username", kafka["username"]),
+        ("password", kafka["password"]),
+        ("CA file", kafka["ssl_cafile"] or "-"),
+        ("publish to", body["publish_topic"]),
+        ("subscribe to", body["subscribe_topic"]),
+        ("consumer groups", body["group_prefix"] + "*"),
+        ("HTTP token", body["http_token"]),
+    ]
+    for name, value in rows:
+        typer.echo(f"{name:<18}{value}")
+
+
+def internal_reads(namespace: str) -> list[str]:
+    """What an internal partner (a downstream service of our own) may read besides its
+    feed: every escalation and notification, whoever they are addressed to."""
+    return [topic_name(ESCALATIONS, namespace), topic_name(NOTIFICATIONS, namespace)]
 
 
 def add_command(
@@ -130,8 +162,9 @@ def add_command(
     ] = False,
     bootstrap_servers: BootstrapOption = None,
     ssl_cafile: CaOption = None,
+    as_json: JsonOption = False,
 ) -> None:
-    """Provision a partner and print its client settings once (stdout, JSON)."""
+    """Provision a partner and print its client settings once (stdout)."""
     settings = Settings.from_env()
     path = registry.registry_path(settings.home)
     kind: registry.Kind = "internal" if internal else "external"
@@ -154,14 +187,17 @@ def add_command(
         # half-way leaves the partner unregistered (its events refused) and can be re-run.
         create_partner_topics(operator.kafka_python(), settings.namespace, partner_id)
         with _admin(operator) as admin:
-            grant = provisioning.provision(admin, settings.namespace, partner_id, publish, feed)
+            reads = internal_reads(settings.namespace) if internal else []
+            grant = provisioning.provision(
+                admin, settings.namespace, partner_id, publish, feed, internal_reads=reads
+            )
     except provisioning.ProvisioningError as exc:
         raise _fail(str(exc)) from None
     token = _new_token(settings, partner_id)
     registry.add(path, partner_id, kind)
     typer.echo(f"partner {partner_id} ({kind}) is on the bus: {publish} -> {feed}", err=True)
     access = _partner_access(operator, bootstrap_servers, ssl_cafile)
-    _print_settings(client_settings(access, grant, token))
+    _print_settings(client_settings(access, grant, token), as_json)
 
 
 def _registered(settings: Settings, partner_id: str) -> registry.Partner:
@@ -175,6 +211,7 @@ def rotate_command(
     partner_id: PartnerId,
     bootstrap_servers: BootstrapOption = None,
     ssl_cafile: CaOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """New password and token for a partner; the old ones are refused from now on."""
     settings = Settings.from_env()
@@ -196,7 +233,7 @@ def rotate_command(
     token = _new_token(settings, partner_id)
     typer.echo(f"partner {partner_id}: new password and token", err=True)
     access = _partner_access(operator, bootstrap_servers, ssl_cafile)
-    _print_settings(client_settings(access, grant, token))
+    _print_settings(client_settings(access, grant, token), as_json)
 
 
 def remove_command(partner_id: PartnerId) -> None:

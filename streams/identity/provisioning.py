@@ -5,7 +5,9 @@ hold the broker's answers against it and a reader can see the whole grant at onc
 
 - WRITE (and DESCRIBE) on its own publish topic ``<namespace>.in.<partner>``;
 - READ (and DESCRIBE) on its own feed ``<namespace>.out.<partner>``;
-- READ on consumer groups whose names start with ``<namespace>.<partner>.``.
+- READ on consumer groups whose names start with ``<namespace>.<partner>.``;
+- an internal partner (one of the own organisation's downstream services) also READ
+  (and DESCRIBE) on the organisation-wide escalations and notifications topics.
 
 Nothing else: the brokers run with ``allow.everyone.if.no.acl.found=false``, so every
 other topic (the internal intake, the record log, the rejections, the key topic,
@@ -17,6 +19,7 @@ principal allowed to alter users and ACLs (the operator).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,8 +57,16 @@ def group_prefix(namespace: str, partner_id: str) -> str:
     return f"{namespace}.{partner_id}."
 
 
-def partner_acls(namespace: str, partner_id: str, publish_topic: str, feed_topic: str) -> list[ACL]:
-    """Everything a partner is allowed, and nothing more."""
+def partner_acls(
+    namespace: str,
+    partner_id: str,
+    publish_topic: str,
+    feed_topic: str,
+    internal_reads: Sequence[str] = (),
+) -> list[ACL]:
+    """Everything a partner is allowed, and nothing more. ``internal_reads``: the
+    organisation-wide output topics (escalations, notifications) an internal partner,
+    one of the own organisation's downstream services, may read as well."""
     who = principal(partner_id)
 
     def allow(operation: ACLOperation, kind: ResourceType, name: str, literal: bool) -> ACL:
@@ -74,6 +85,11 @@ def partner_acls(namespace: str, partner_id: str, publish_topic: str, feed_topic
         allow(ACLOperation.READ, ResourceType.TOPIC, feed_topic, True),
         allow(ACLOperation.DESCRIBE, ResourceType.TOPIC, feed_topic, True),
         allow(ACLOperation.READ, ResourceType.GROUP, group_prefix(namespace, partner_id), False),
+        *(
+            allow(operation, ResourceType.TOPIC, topic, True)
+            for topic in internal_reads
+            for operation in (ACLOperation.READ, ACLOperation.DESCRIBE)
+        ),
     ]
 
 
@@ -133,9 +149,17 @@ def revoke_all(admin: Any, user: str) -> int:
     return removed
 
 
-def provision(admin: Any, namespace: str, partner_id: str, publish: str, feed: str) -> Grant:
+def provision(
+    admin: Any,
+    namespace: str,
+    partner_id: str,
+    publish: str,
+    feed: str,
+    *,
+    internal_reads: Sequence[str] = (),
+) -> Grant:
     """The SCRAM user with a fresh password and its ACLs. The topics must exist."""
     password = new_password()
     set_password(admin, partner_id, password)
-    grant(admin, partner_acls(namespace, partner_id, publish, feed))
+    grant(admin, partner_acls(namespace, partner_id, publish, feed, internal_reads))
     return Grant(partner_id, password, publish, feed, group_prefix(namespace, partner_id))

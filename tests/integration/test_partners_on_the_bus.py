@@ -31,7 +31,14 @@ from typer.testing import CliRunner
 from schemas.codec import decode, encode
 from schemas.events import Event, parse_event
 from schemas.system_events import EventRejected
-from streams.broker.topics import LEAD_LOG, LEADS, publish_topic_name, topic_name
+from streams.broker.topics import (
+    ESCALATIONS,
+    LEAD_LOG,
+    LEADS,
+    NOTIFICATIONS,
+    publish_topic_name,
+    topic_name,
+)
 from streams.cli.main import cli
 from streams.identity import registry
 from streams.identity.credentials import OPERATOR
@@ -68,7 +75,7 @@ def leadledger(env: dict[str, str], *args: str) -> str:
 
 
 def added(env: dict[str, str], partner_id: str) -> dict[str, Any]:
-    settings: dict[str, Any] = json.loads(leadledger(env, "partners", "add", partner_id))
+    settings: dict[str, Any] = json.loads(leadledger(env, "partners", "add", partner_id, "--json"))
     return settings
 
 
@@ -249,7 +256,7 @@ def test_rotate_replaces_the_password_and_the_token(
     partner = f"rotating-{RUN}"
     old = added(cli_env, partner)
     assert visible_topics(old)
-    new = json.loads(leadledger(cli_env, "partners", "rotate", partner))
+    new = json.loads(leadledger(cli_env, "partners", "rotate", partner, "--json"))
     assert new["kafka"]["password"] != old["kafka"]["password"]
     with pytest.raises(KafkaTimeoutError, match="Unable to bootstrap"):
         visible_topics(old)
@@ -314,3 +321,29 @@ def test_the_onboarding_page_works_as_printed(
 
     exec(compile(confluent, str(ONBOARDING), "exec"), page)
     assert live_worker.get(f"/leads/{lead}").status_code == 200
+
+
+def test_an_internal_service_also_reads_every_escalation_and_notification(
+    live_worker: LiveWorker, cli_env: dict[str, str]
+) -> None:
+    """The own organisation's downstream services are internal partners: the
+    organisation-wide output topics are open to them, and to no external partner."""
+    service = f"ops-{RUN}"
+    leadledger(cli_env, "partners", "add", service, "--internal", "--json")
+    settings = json.loads(leadledger(cli_env, "partners", "rotate", service, "--json"))
+    escalations = topic_name(ESCALATIONS, live_worker.namespace)
+    notifications = topic_name(NOTIFICATIONS, live_worker.namespace)
+    own = {settings["publish_topic"], settings["subscribe_topic"]}
+    assert visible_topics(settings) == own | {escalations, notifications}
+    consumer = KafkaConsumer(
+        escalations,
+        **kafka_settings(settings),
+        group_id=settings["group_prefix"] + "escalations",
+        auto_offset_reset="earliest",
+    )
+    try:
+        poll_a_while(consumer)  # a refused fetch or join would raise here
+        assert consumer.assignment()
+    finally:
+        consumer.close()
+    assert registry.load(registry.registry_path(live_worker.home))[service].internal
