@@ -7,6 +7,11 @@ that directory as its working directory, so its ``streams`` package is the one
 imported), each on a fresh namespace, and measures the same workload as the bench's
 live row. Besides events/s on the wall clock it reports events per CPU-second of the
 worker process, which other sessions' load disturbs far less.
+
+``--admission DIR`` measures DIR a second time with the same workload published the way
+partners publish: on one internal partner's publish topic (``<namespace>.in.bench-crm``,
+every event's ``source`` that partner), so each event passes the admission step before
+the fold. The two rows side by side are what admission costs.
 """
 
 from __future__ import annotations
@@ -27,8 +32,11 @@ from bench.access import operator_access
 from bench.broker import local_broker, wait_for_topic
 from bench.workload import lead_events
 from schemas.codec import encode
-from streams.broker.admin import create_topics
-from streams.broker.topics import TABLES, changelog_name
+from streams.broker.admin import create_partner_topics, create_topics
+from streams.broker.topics import LEADS, TABLES, changelog_name, publish_topic_name, topic_name
+from streams.identity import registry
+
+ADMISSION_PARTNER = "bench-crm"  # internal: it may publish every lead lifecycle event
 
 
 def cpu_seconds(pid: int) -> float:
@@ -46,41 +54,62 @@ def main() -> None:
     parser.add_argument("--leads", type=int, default=1_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("code", nargs="+", type=Path, help="code directories to compare")
+    parser.add_argument(
+        "--admission",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="also measure DIR with the events published through the admission step",
+    )
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, _terminate)
-    messages = [(e.subject.encode(), encode(e)) for e in lead_events(args.leads, datetime.now(UTC))]
-    print(f"{len(messages)} events; load average {os.getloadavg()}", flush=True)
-    wall: dict[Path, list[float]] = {code: [] for code in args.code}
-    per_cpu: dict[Path, list[float]] = {code: [] for code in args.code}
+    events = lead_events(args.leads, datetime.now(UTC))
+    direct = [(e.subject.encode(), encode(e)) for e in events]
+    as_partner = [
+        (e.subject.encode(), encode(e.model_copy(update={"source": ADMISSION_PARTNER})))
+        for e in events
+    ]
+    print(f"{len(direct)} events; load average {os.getloadavg()}", flush=True)
+    lanes = [(code, "direct") for code in args.code]
+    lanes += [(code, "admission") for code in args.admission]
+    wall: dict[tuple[Path, str], list[float]] = {lane: [] for lane in lanes}
+    per_cpu: dict[tuple[Path, str], list[float]] = {lane: [] for lane in lanes}
     with (
         tempfile.TemporaryDirectory(prefix="leadledger-live-") as tmp,
         local_broker(Path(tmp) / "kafka") as bootstrap,
     ):
         for round_number in range(args.rounds):
-            for code in args.code:
+            for code, lane in lanes:
                 namespace = f"l{uuid.uuid4().hex[:6]}"
-                create_topics(operator_access(bootstrap).kafka_python(), namespace)
+                client = operator_access(bootstrap).kafka_python()
+                create_topics(client, namespace)
                 for table in TABLES:
                     wait_for_topic(bootstrap, changelog_name(table, namespace))
                 # running_worker starts the worker in the parent of bench/ of this file.
                 bench_worker.__file__ = str(code.resolve() / "bench" / "worker.py")
-                workdir = Path(tmp) / namespace
+                workdir = Path(tmp) / namespace  # the worker's LEADLEDGER_HOME
+                topic, messages = topic_name(LEADS, namespace), direct
+                if lane == "admission":
+                    registry.add(registry.registry_path(workdir), ADMISSION_PARTNER, "internal")
+                    create_partner_topics(client, namespace, ADMISSION_PARTNER)
+                    topic, messages = publish_topic_name(namespace, ADMISSION_PARTNER), as_partner
                 with bench_worker.running_worker(bootstrap, namespace, workdir) as worker:
                     before = cpu_seconds(worker.process.pid)
-                    rate = live.throughput(worker, bootstrap, f"{namespace}.leads", messages)
+                    rate = live.throughput(worker, bootstrap, topic, messages)
                     used = cpu_seconds(worker.process.pid) - before
-                wall[code].append(rate)
-                per_cpu[code].append(len(messages) / used)
+                wall[code, lane].append(rate)
+                per_cpu[code, lane].append(len(messages) / used)
                 print(
-                    f"round {round_number} {code}: {rate:,.0f} events/s, "
+                    f"round {round_number} {code} {lane}: {rate:,.0f} events/s, "
                     f"{len(messages) / used:,.0f} events per worker CPU-s, "
                     f"load {os.getloadavg()[0]:.1f}",
                     flush=True,
                 )
-    for code in args.code:
+    for code, lane in lanes:
         print(
-            f"{code}: median {statistics.median(wall[code]):,.0f} events/s, "
-            f"{statistics.median(per_cpu[code]):,.0f} events per worker CPU-s"
+            f"{code} {lane}: median {statistics.median(wall[code, lane]):,.0f} events/s, "
+            f"{statistics.median(per_cpu[code, lane]):,.0f} events per worker CPU-s"
         )
 
 

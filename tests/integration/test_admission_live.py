@@ -418,6 +418,7 @@ def test_replay_of_the_record_log_answers_what_the_live_fold_did(
     live = wait_json(live_worker, f"/leads/{lead}", lambda body: own.event_id in str(body))
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", live_worker.bootstrap)
     monkeypatch.setenv("LEADLEDGER_NAMESPACE", live_worker.namespace)
+    monkeypatch.setenv("LEADLEDGER_HOME", str(live_worker.home))  # its keyring
     as_of = ["--as-of", datetime.now(UTC).isoformat()]
     replayed = CliRunner().invoke(cli, ["replay", "kafka", *as_of, "--lead", lead])
     assert replayed.exit_code == 0, replayed.stderr
