@@ -25,6 +25,7 @@ from kafka.admin import NewTopic
 from bench.access import operator_access
 from streams import local_auth
 from streams.broker.jars import CACHE, COMPLETE_MARKER, ensure_jars
+from streams.broker.local_broker import LocalKafka
 from streams.identity.credentials import OPERATOR
 
 TOOLS_POM = Path(__file__).parent / "kafka_tools" / "pom.xml"
@@ -60,6 +61,41 @@ def local_broker(home: Path) -> Iterator[str]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+@contextmanager
+def plaintext_broker(home: Path) -> Iterator[str]:
+    """A single-node broker as brokers were before they authenticated: PLAINTEXT, no
+    authorizer. For before/after figures (``bench.live_only --baseline``) only; use it
+    inside :func:`without_credentials`, so clients connect to it without SASL."""
+    broker = LocalKafka(
+        home=home, port=free_port(), controller_port=free_port(), jars_dir=ensure_jars()
+    )
+    broker.start()
+    try:
+        yield f"127.0.0.1:{broker.port}"
+    finally:
+        broker.stop()
+
+
+SASL_ENVIRONMENT = (
+    "KAFKA_SECURITY_PROTOCOL",
+    "KAFKA_SASL_MECHANISM",
+    "KAFKA_SASL_USERNAME",
+    "KAFKA_SASL_PASSWORD",
+    "KAFKA_SSL_CAFILE",
+)
+
+
+@contextmanager
+def without_credentials() -> Iterator[None]:
+    """This process and what it starts connect without SASL meanwhile (a plaintext
+    broker: streams/identity/clients.py falls back to PLAINTEXT)."""
+    saved = {name: os.environ.pop(name, None) for name in SASL_ENVIRONMENT}
+    try:
+        yield
+    finally:
+        os.environ.update({name: value for name, value in saved.items() if value is not None})
 
 
 def client_properties(bootstrap: str) -> list[str]:

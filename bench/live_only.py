@@ -12,6 +12,11 @@ worker process, which other sessions' load disturbs far less.
 partners publish: on one internal partner's publish topic (``<namespace>.in.bench-crm``,
 every event's ``source`` that partner), so each event passes the admission step before
 the fold. The two rows side by side are what admission costs.
+
+``--baseline DIR`` measures DIR on a second broker, started beside the first as brokers
+were before they authenticated (PLAINTEXT, no authorizer), with clients that connect
+without credentials: a tree from before authentication runs there, in the same rounds,
+beside the current one.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import signal
 import statistics
 import tempfile
 import uuid
+from contextlib import ExitStack, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
@@ -29,7 +35,7 @@ from types import FrameType
 from bench import live
 from bench import worker as bench_worker
 from bench.access import operator_access
-from bench.broker import local_broker, wait_for_topic
+from bench.broker import local_broker, plaintext_broker, wait_for_topic, without_credentials
 from bench.workload import lead_events
 from schemas.codec import encode
 from streams.broker.admin import create_partner_topics, create_topics
@@ -62,6 +68,14 @@ def main() -> None:
         metavar="DIR",
         help="also measure DIR with the events published through the admission step",
     )
+    parser.add_argument(
+        "--baseline",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="also measure DIR on a plaintext broker (a tree from before authentication)",
+    )
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, _terminate)
     events = lead_events(args.leads, datetime.now(UTC))
@@ -70,39 +84,32 @@ def main() -> None:
         (e.subject.encode(), encode(e.model_copy(update={"source": ADMISSION_PARTNER})))
         for e in events
     ]
+    workloads = {"direct": direct, "admission": as_partner}
     print(f"{len(direct)} events; load average {os.getloadavg()}", flush=True)
-    lanes = [(code, "direct") for code in args.code]
+    lanes = [(code, "plaintext") for code in args.baseline]
+    lanes += [(code, "direct") for code in args.code]
     lanes += [(code, "admission") for code in args.admission]
     wall: dict[tuple[Path, str], list[float]] = {lane: [] for lane in lanes}
     per_cpu: dict[tuple[Path, str], list[float]] = {lane: [] for lane in lanes}
     with (
         tempfile.TemporaryDirectory(prefix="leadledger-live-") as tmp,
-        local_broker(Path(tmp) / "kafka") as bootstrap,
+        local_broker(Path(tmp) / "kafka") as secured,
+        ExitStack() as stack,
     ):
+        plain = ""
+        if args.baseline:
+            with without_credentials():
+                plain = stack.enter_context(plaintext_broker(Path(tmp) / "plain"))
         for round_number in range(args.rounds):
             for code, lane in lanes:
-                namespace = f"l{uuid.uuid4().hex[:6]}"
-                client = operator_access(bootstrap).kafka_python()
-                create_topics(client, namespace)
-                for table in TABLES:
-                    wait_for_topic(bootstrap, changelog_name(table, namespace))
-                # running_worker starts the worker in the parent of bench/ of this file.
-                bench_worker.__file__ = str(code.resolve() / "bench" / "worker.py")
-                workdir = Path(tmp) / namespace  # the worker's LEADLEDGER_HOME
-                topic, messages = topic_name(LEADS, namespace), direct
-                if lane == "admission":
-                    registry.add(registry.registry_path(workdir), ADMISSION_PARTNER, "internal")
-                    create_partner_topics(client, namespace, ADMISSION_PARTNER)
-                    topic, messages = publish_topic_name(namespace, ADMISSION_PARTNER), as_partner
-                with bench_worker.running_worker(bootstrap, namespace, workdir) as worker:
-                    before = cpu_seconds(worker.process.pid)
-                    rate = live.throughput(worker, bootstrap, topic, messages)
-                    used = cpu_seconds(worker.process.pid) - before
+                bootstrap = plain if lane == "plaintext" else secured
+                with without_credentials() if lane == "plaintext" else nullcontext():
+                    rate, used, count = _measure(code, lane, bootstrap, Path(tmp), workloads)
                 wall[code, lane].append(rate)
-                per_cpu[code, lane].append(len(messages) / used)
+                per_cpu[code, lane].append(count / used)
                 print(
                     f"round {round_number} {code} {lane}: {rate:,.0f} events/s, "
-                    f"{len(messages) / used:,.0f} events per worker CPU-s, "
+                    f"{count / used:,.0f} events per worker CPU-s, "
                     f"load {os.getloadavg()[0]:.1f}",
                     flush=True,
                 )
@@ -111,6 +118,35 @@ def main() -> None:
             f"{code} {lane}: median {statistics.median(wall[code, lane]):,.0f} events/s, "
             f"{statistics.median(per_cpu[code, lane]):,.0f} events per worker CPU-s"
         )
+
+
+def _measure(
+    code: Path,
+    lane: str,
+    bootstrap: str,
+    tmp: Path,
+    workloads: dict[str, list[tuple[bytes, bytes]]],
+) -> tuple[float, float, int]:
+    """One worker from ``code`` on a fresh namespace: events/s, its CPU-s, events."""
+    namespace = f"l{uuid.uuid4().hex[:6]}"
+    client = operator_access(bootstrap).kafka_python()
+    create_topics(client, namespace)
+    for table in TABLES:
+        wait_for_topic(bootstrap, changelog_name(table, namespace))
+    # running_worker starts the worker in the parent of bench/ of this file.
+    bench_worker.__file__ = str(code.resolve() / "bench" / "worker.py")
+    workdir = Path(tmp) / namespace  # the worker's LEADLEDGER_HOME
+    topic, messages = topic_name(LEADS, namespace), workloads["direct"]
+    if lane == "admission":
+        registry.add(registry.registry_path(workdir), ADMISSION_PARTNER, "internal")
+        create_partner_topics(client, namespace, ADMISSION_PARTNER)
+        topic = publish_topic_name(namespace, ADMISSION_PARTNER)
+        messages = workloads["admission"]
+    with bench_worker.running_worker(bootstrap, namespace, workdir) as worker:
+        before = cpu_seconds(worker.process.pid)
+        rate = live.throughput(worker, bootstrap, topic, messages)
+        used = cpu_seconds(worker.process.pid) - before
+    return rate, used, len(messages)
 
 
 if __name__ == "__main__":
