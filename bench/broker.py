@@ -25,7 +25,8 @@ from kafka.admin import NewTopic
 from bench.access import operator_access
 from streams import local_auth
 from streams.broker.jars import CACHE, COMPLETE_MARKER, ensure_jars
-from streams.broker.local_broker import LocalKafka
+from streams.broker.local_broker import SERVER_PROPERTIES, LocalKafka
+from streams.broker.security import advertised_listeners, listeners
 from streams.identity.credentials import OPERATOR
 
 TOOLS_POM = Path(__file__).parent / "kafka_tools" / "pom.xml"
@@ -63,12 +64,26 @@ def local_broker(home: Path) -> Iterator[str]:
                 os.environ[name] = value
 
 
+class _PlaintextKafka(LocalKafka):
+    """The local broker's settings without SASL and the authorizer."""
+
+    def server_properties(self) -> str:
+        secured = "CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT"
+        assert secured in SERVER_PROPERTIES
+        return SERVER_PROPERTIES.replace(secured, "CLIENT:PLAINTEXT,CONTROLLER:PLAINTEXT").format(
+            listeners=listeners(self.port, self.controller_port, None),
+            advertised_listeners=advertised_listeners(self.port, None),
+            controller_port=self.controller_port,
+            data_dir=self.data_dir,
+        )
+
+
 @contextmanager
 def plaintext_broker(home: Path) -> Iterator[str]:
     """A single-node broker as brokers were before they authenticated: PLAINTEXT, no
     authorizer. For before/after figures (``bench.live_only --baseline``) only; use it
     inside :func:`without_credentials`, so clients connect to it without SASL."""
-    broker = LocalKafka(
+    broker = _PlaintextKafka(
         home=home, port=free_port(), controller_port=free_port(), jars_dir=ensure_jars()
     )
     broker.start()
