@@ -23,8 +23,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import pickle
 import signal
 import statistics
+import subprocess
+import sys
 import tempfile
 import uuid
 from contextlib import ExitStack, nullcontext
@@ -36,8 +39,6 @@ from bench import live
 from bench import worker as bench_worker
 from bench.access import operator_access
 from bench.broker import local_broker, plaintext_broker, wait_for_topic, without_credentials
-from bench.workload import lead_events
-from schemas.codec import encode
 from streams.broker.admin import create_partner_topics, create_topics
 from streams.broker.topics import LEADS, TABLES, changelog_name, publish_topic_name, topic_name
 from streams.identity import registry
@@ -78,17 +79,15 @@ def main() -> None:
     )
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, _terminate)
-    events = lead_events(args.leads, datetime.now(UTC))
-    direct = [(e.subject.encode(), encode(e)) for e in events]
-    as_partner = [
-        (e.subject.encode(), encode(e.model_copy(update={"source": ADMISSION_PARTNER})))
-        for e in events
-    ]
-    workloads = {"direct": direct, "admission": as_partner}
-    print(f"{len(direct)} events; load average {os.getloadavg()}", flush=True)
+    now = datetime.now(UTC)
     lanes = [(code, "plaintext") for code in args.baseline]
     lanes += [(code, "direct") for code in args.code]
     lanes += [(code, "admission") for code in args.admission]
+    # Each tree encodes its own workload: a tree from before a schema change does not
+    # know the newer writer schemas, and would only reject the current one's events.
+    workloads = {lane: encoded_workload(lane[0], args.leads, now, lane[1]) for lane in lanes}
+    direct = workloads[lanes[0]]
+    print(f"{len(direct)} events; load average {os.getloadavg()}", flush=True)
     wall: dict[tuple[Path, str], list[float]] = {lane: [] for lane in lanes}
     per_cpu: dict[tuple[Path, str], list[float]] = {lane: [] for lane in lanes}
     with (
@@ -104,12 +103,14 @@ def main() -> None:
             for code, lane in lanes:
                 bootstrap = plain if lane == "plaintext" else secured
                 with without_credentials() if lane == "plaintext" else nullcontext():
-                    rate, used, count = _measure(code, lane, bootstrap, Path(tmp), workloads)
+                    messages = workloads[code, lane]
+                    rate, used, rejected = _measure(code, lane, bootstrap, Path(tmp), messages)
+                count = len(messages)
                 wall[code, lane].append(rate)
                 per_cpu[code, lane].append(count / used)
                 print(
                     f"round {round_number} {code} {lane}: {rate:,.0f} events/s, "
-                    f"{count / used:,.0f} events per worker CPU-s, "
+                    f"{count / used:,.0f} events per worker CPU-s, {rejected} rejected, "
                     f"load {os.getloadavg()[0]:.1f}",
                     flush=True,
                 )
@@ -125,9 +126,10 @@ def _measure(
     lane: str,
     bootstrap: str,
     tmp: Path,
-    workloads: dict[str, list[tuple[bytes, bytes]]],
+    messages: list[tuple[bytes, bytes]],
 ) -> tuple[float, float, int]:
-    """One worker from ``code`` on a fresh namespace: events/s, its CPU-s, events."""
+    """One worker from ``code`` on a fresh namespace: events/s, its CPU-s, and how many
+    events it rejected (the workload has none: a tree that rejects them measures nothing)."""
     namespace = f"l{uuid.uuid4().hex[:6]}"
     client = operator_access(bootstrap).kafka_python()
     create_topics(client, namespace)
@@ -136,17 +138,42 @@ def _measure(
     # running_worker starts the worker in the parent of bench/ of this file.
     bench_worker.__file__ = str(code.resolve() / "bench" / "worker.py")
     workdir = Path(tmp) / namespace  # the worker's LEADLEDGER_HOME
-    topic, messages = topic_name(LEADS, namespace), workloads["direct"]
+    topic = topic_name(LEADS, namespace)
     if lane == "admission":
         registry.add(registry.registry_path(workdir), ADMISSION_PARTNER, "internal")
         create_partner_topics(client, namespace, ADMISSION_PARTNER)
         topic = publish_topic_name(namespace, ADMISSION_PARTNER)
-        messages = workloads["admission"]
     with bench_worker.running_worker(bootstrap, namespace, workdir) as worker:
         before = cpu_seconds(worker.process.pid)
         rate = live.throughput(worker, bootstrap, topic, messages)
         used = cpu_seconds(worker.process.pid) - before
-    return rate, used, len(messages)
+        rejected = worker.counters()["rejected"]
+    return rate, used, rejected
+
+
+ENCODE = """
+import pickle, sys
+from datetime import datetime
+leads, now, source, out = sys.argv[1:]
+events = lead_events(int(leads), datetime.fromisoformat(now))
+if source:
+    events = [e.model_copy(update={"source": source}) for e in events]
+with open(out, "wb") as file:
+    pickle.dump([(e.subject.encode(), encode(e)) for e in events], file)
+"""
+
+
+def encoded_workload(code: Path, leads: int, now: datetime, lane: str) -> list[tuple[bytes, bytes]]:
+    """The workload as ``code``'s own codec writes it (run in that tree)."""
+    source = ADMISSION_PARTNER if lane == "admission" else ""
+    with tempfile.NamedTemporaryFile(suffix=".pickle") as out:
+        subprocess.run(
+            [sys.executable, "-c", ENCODE, str(leads), now.isoformat(), source, out.name],
+            cwd=code,
+            check=True,
+        )
+        loaded: list[tuple[bytes, bytes]] = pickle.load(out)  # noqa: S301 - our own file
+    return loaded
 
 
 if __name__ == "__main__":
