@@ -154,6 +154,8 @@ def _measure(
 ENCODE = """
 import pickle, sys
 from datetime import datetime
+from bench.workload import lead_events
+from schemas.codec import encode
 leads, now, source, out = sys.argv[1:]
 events = lead_events(int(leads), datetime.fromisoformat(now))
 if source:
