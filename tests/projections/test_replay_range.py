@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from projections import replay as replay_module
+from projections.lead import fold as lead_fold
 from projections.policy import Policy
 from projections.replay import replay
 from schemas.envelope import Envelope
@@ -66,14 +66,14 @@ def test_a_record_the_fold_cannot_take_is_skipped_not_fatal(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """As the live worker rejects an event whose fold raised and goes on."""
-    real = replay_module.lead.evolve
+    real = lead_fold.evolve  # replay calls it through the module
 
     def evolve(state: Any, event: Envelope, *args: Any) -> Any:
         if event.event_id.endswith("-activity-3"):
             raise OverflowError("date value out of range")
         return real(state, event, *args)
 
-    monkeypatch.setattr(replay_module.lead, "evolve", evolve)
+    monkeypatch.setattr(lead_fold, "evolve", evolve)
     lead = Lead("L2")
     t0 = datetime(2026, 11, 2, 9, tzinfo=UTC)
     log = [lead.captured(t0), lead.activity(t0, points=3), lead.activity(t0, points=100)]

@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
+from projections.agreement.fold import evolve_agreement
 from projections.chain import first_break
+from projections.lead.fold import evolve
 from schemas.codec import decode, encode
 from schemas.lead_events import LeadActivity
 from schemas.system_events import EventRejected
-from streams.agents import agreement as agreement_agent
-from streams.agents import lead as lead_agent
 from streams.agents.agreement import handle_agreement_message
 from streams.agents.lead import handle_lead_message
 from tests.streams.agents.test_clock_send_order import Topic
@@ -46,7 +46,7 @@ async def test_a_lead_event_whose_fold_raises_is_not_recorded_and_the_chain_goes
 ) -> None:
     lead = Lead("L-fold-first")
     captured, poison, later = lead.captured(), lead.activity(at(1)), lead.activity(at(2))
-    monkeypatch.setattr(lead_agent, "evolve", _raising_on(lead_agent.evolve, poison.event_id))
+    monkeypatch.setattr("streams.agents.lead.evolve", _raising_on(evolve, poison.event_id))
     rt = runtime(Topic())
     key = lead.lead_id.encode()
     await handle_lead_message(rt, key, encode(captured), 0, 1)
@@ -63,8 +63,8 @@ async def test_an_agreement_event_whose_fold_raises_is_not_recorded(
 ) -> None:
     agreement = Agreement("AG-fold-first")
     proposed = agreement.proposed()
-    real = agreement_agent.evolve_agreement
-    monkeypatch.setattr(agreement_agent, "evolve_agreement", _raising_on(real, proposed.event_id))
+    real, where = evolve_agreement, "streams.agents.agreement.evolve_agreement"
+    monkeypatch.setattr(where, _raising_on(real, proposed.event_id))
     rt = runtime(Topic())
     rt.agreements, rt.disputes = {}, {}
     rt.agreements_topic, rt.agreement_log_topic = AgreementsTopic(), Topic()
@@ -74,7 +74,7 @@ async def test_an_agreement_event_whose_fold_raises_is_not_recorded(
         await handle_agreement_message(rt, key, encode(proposed), 0, 1)
     assert rt.agreement_log_topic.sent == []
     assert agreement.agreement_id not in rt.chain_heads
-    monkeypatch.setattr(agreement_agent, "evolve_agreement", real)
+    monkeypatch.setattr(where, real)
     await handle_agreement_message(rt, key, encode(proposed), 0, 1)  # redelivered, healthy
     assert [decode(v).event_id for v in rt.agreement_log_topic.sent] == [proposed.event_id]
     assert agreement.agreement_id in rt.agreements
