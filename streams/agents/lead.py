@@ -131,8 +131,8 @@ def _recount(rt: Runtime, counted: dict[str, int]) -> None:
 
 
 async def _handle(rt: Runtime, batch: LeadBatch, message: Any) -> None:
-    """Decode, check, seal, record (append, chain head), fold, emit; the batch writes
-    the state once the broker has what it sent.
+    """Decode, check, seal, stamp, fold, record (append, chain head), emit; the batch
+    writes the state once the broker has what it sent.
 
     The fold sees the sealed, stamped event exactly as the record log holds it, so the
     live state is the replay of the record log by construction.
