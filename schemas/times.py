@@ -17,7 +17,8 @@ live and refuse it in replay. Why these two:
   time and broke every replay past it.
 
 The durations in an agreement's terms are bounded for the same reason: a
-``retention_days`` of 10**10 would overflow as surely as a year-9999 event.
+``retention_days`` of 10**10 would overflow as surely as a year-9999 event. On the
+record log they are read as recorded too; a fold that then raises is skipped by replay.
 
 The record log keeps what was recorded before these bounds existed: reading it passes
 ``context={AS_RECORDED: True}``, which accepts any time, so the log still reads and
@@ -30,7 +31,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, Field, ValidationInfo
+from pydantic import AfterValidator, AwareDatetime, ValidationInfo
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
@@ -83,6 +84,18 @@ The system's own times (due times, ``recorded_at``) are of this type: unbounded.
 EventTime = Annotated[UtcDatetime, AfterValidator(_in_range)]
 """A time a publisher states: UTC, inside [EARLIEST, LATEST)."""
 
-TermDays = Annotated[int, Field(le=MAX_TERM_DAYS)]
-TermHours = Annotated[int, Field(le=MAX_TERM_HOURS)]
-TermMonths = Annotated[int, Field(le=MAX_TERM_MONTHS)]
+
+def _at_most(limit: int, unit: str) -> AfterValidator:
+    """A term's bound, enforced at the door and not on the record log (as the range)."""
+
+    def check(value: int, info: ValidationInfo) -> int:
+        if value > limit and not (info.context and info.context.get(AS_RECORDED)):
+            raise ValueError(f"{value} {unit} is over the contract's bound of {limit} {unit}")
+        return value
+
+    return AfterValidator(check)
+
+
+TermDays = Annotated[int, _at_most(MAX_TERM_DAYS, "days")]
+TermHours = Annotated[int, _at_most(MAX_TERM_HOURS, "hours")]
+TermMonths = Annotated[int, _at_most(MAX_TERM_MONTHS, "months")]

@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from projections.lead import fold as lead_fold
 from projections.policy import Policy
 from projections.replay import replay
 from schemas.envelope import Envelope
+from schemas.events import parse_event
 from schemas.jsonl import write_log
 from schemas.lead_events import LeadActivity
 from schemas.times import EARLIEST, LATEST
@@ -185,3 +187,22 @@ def test_the_follow_up_report_holds_its_as_of_to_the_range(log_file: Path) -> No
     answered = run("report", "follow-up", str(log_file), "--as-of", "2100-01-01T00:00:00Z")
     assert answered.exit_code == 2
     assert "outside the contract's time range" in answered.stderr
+
+
+def test_an_old_agreement_with_unbounded_terms_is_read_and_its_failing_fold_skipped() -> None:
+    """Terms past today's bounds, recorded before them: the record still reads (so the
+    chain verifies), and the signature whose fold overflows is skipped and reported."""
+    agreement = Agreement("AG-old")
+    body = agreement.proposed().model_dump(mode="json")
+    body["data"]["terms"]["review_every_months"] = 10**6
+    old = parse_event(body, as_recorded=True)
+    with pytest.raises(ValidationError, match="over the contract's bound of 1200 months"):
+        parse_event(body)
+    start = old.occurred_at
+    log = [old, agreement.signed(start + timedelta(hours=1), "gen")]
+    log.append(agreement.signed(start + timedelta(hours=2), "rec"))
+    result = replay(log, LAST, POLICY)
+    [(event_id, reason)] = result.skipped
+    assert event_id == log[2].event_id
+    assert reason.startswith("the fold failed: ValueError(")
+    assert result.agreements.get("AG-old") is not None
