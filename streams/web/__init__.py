@@ -7,5 +7,5 @@ logged as the client's error: a warning, no traceback) and
 An edge: nothing else in ``streams`` imports it but ``wiring`` and the ``tokens`` command.
 
 May import: ``projections``, ``schemas``, ``streams.agents``, ``streams.personal_data``,
-``streams.runtime``, ``streams.settings``.
+``streams.runtime``, ``streams.settings``, ``streams.private_files``.
 """
