@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from schemas.envelope import Model, NonEmpty, SystemEnvelope, UtcDatetime
+from schemas.envelope import Envelope, Model, NonEmpty, UtcDatetime
 
 EscalationRule = Literal[
     "MAQL_NOT_ACTIONED",
@@ -45,7 +45,7 @@ class EscalationRaisedData(Model):
     details: dict[str, str] | None = None
 
 
-class EscalationRaised(SystemEnvelope):
+class EscalationRaised(Envelope):
     type: Literal["EscalationRaised"] = "EscalationRaised"
     data: EscalationRaisedData
 
@@ -62,7 +62,7 @@ class EventRejectedData(Model):
     offset: int | None = None
 
 
-class EventRejected(SystemEnvelope):
+class EventRejected(Envelope):
     type: Literal["EventRejected"] = "EventRejected"
     data: EventRejectedData
 
@@ -75,7 +75,7 @@ class LeadShareRejectedData(Model):
     to_partner: NonEmpty
 
 
-class LeadShareRejected(SystemEnvelope):
+class LeadShareRejected(Envelope):
     type: Literal["LeadShareRejected"] = "LeadShareRejected"
     data: LeadShareRejectedData
 
@@ -87,7 +87,7 @@ class NotificationRaisedData(Model):
     details: dict[str, str] | None = None
 
 
-class NotificationRaised(SystemEnvelope):
+class NotificationRaised(Envelope):
     type: Literal["NotificationRaised"] = "NotificationRaised"
     data: NotificationRaisedData
 
@@ -100,7 +100,7 @@ class DeadlineScheduledData(Model):
     policy_version: NonEmpty
 
 
-class DeadlineScheduled(SystemEnvelope):
+class DeadlineScheduled(Envelope):
     type: Literal["DeadlineScheduled"] = "DeadlineScheduled"
     data: DeadlineScheduledData
 
@@ -111,7 +111,7 @@ class DeadlineCancelledData(Model):
     reason: NonEmpty
 
 
-class DeadlineCancelled(SystemEnvelope):
+class DeadlineCancelled(Envelope):
     type: Literal["DeadlineCancelled"] = "DeadlineCancelled"
     data: DeadlineCancelledData
 
@@ -128,6 +128,6 @@ class DeadlineDueData(Model):
     aggregate: Aggregate = "lead"
 
 
-class DeadlineDue(SystemEnvelope):
+class DeadlineDue(Envelope):
     type: Literal["DeadlineDue"] = "DeadlineDue"
     data: DeadlineDueData
