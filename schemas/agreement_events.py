@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import Field
 
 from schemas.envelope import Envelope, Model, NonEmpty, UtcDatetime
+from schemas.limits import Short, ShortNonEmpty, Text, TextNonEmpty
 
 Regime = Literal["GDPR", "CCPA", "HIPAA"]
 
@@ -106,8 +107,8 @@ class AgreementProposed(Envelope):
 
 class AgreementSignedData(Model):
     partner_id: NonEmpty
-    signer: NonEmpty
-    title: str | None = None
+    signer: ShortNonEmpty
+    title: Text | None = None
 
 
 class AgreementSigned(Envelope):
@@ -135,7 +136,7 @@ class AgreementRenewed(Envelope):
 
 class AgreementTerminatedData(Model):
     partner_id: NonEmpty
-    reason: NonEmpty
+    reason: TextNonEmpty
     effective_at: UtcDatetime
 
 
@@ -158,7 +159,7 @@ class LeadShared(Envelope):
 class PartnerRespondedData(Model):
     partner_id: NonEmpty
     accepted: bool
-    reason: str | None = None
+    reason: Text | None = None
 
 
 class PartnerResponded(Envelope):
@@ -170,7 +171,7 @@ class DisputeOpenedData(Model):
     agreement_id: NonEmpty
     lead_id: str | None = None
     kind: Literal["qualification", "commission", "exclusivity", "privacy", "other"]
-    claim: NonEmpty
+    claim: TextNonEmpty
 
 
 class DisputeOpened(Envelope):
@@ -179,8 +180,8 @@ class DisputeOpened(Envelope):
 
 
 class DisputeStepData(Model):
-    step: str | None = None
-    outcome: str | None = None
+    step: Short | None = None
+    outcome: Text | None = None
 
 
 class DisputeEscalated(Envelope):

@@ -21,6 +21,7 @@ import io
 
 from fastavro import schemaless_reader, schemaless_writer
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from schemas.avro_schemas import (
     WriterSchema,
@@ -32,6 +33,7 @@ from schemas.avro_schemas import (
 )
 from schemas.envelope import Envelope
 from schemas.events import Event, parse_event
+from schemas.limits import event_too_large
 from schemas.union_hints import apply_hints
 
 MAGIC = b"\xc3\x01"
@@ -126,7 +128,25 @@ def decode(payload: bytes) -> Event:
     try:
         return parse_event(record)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in exc.errors()
-        )
+        problems = "; ".join(validation_problem(err) for err in exc.errors())
         raise DecodeError(f"{writer.type_name}: {problems}") from exc
+
+
+def decode_incoming(payload: bytes) -> Event:
+    """Decode a message as it enters (a publish topic, intake): refused over the
+    contract's size limit per event before it is read (``schemas.limits``)."""
+    if too_large := event_too_large(len(payload)):
+        raise DecodeError(too_large)
+    return decode(payload)
+
+
+def validation_problem(err: ErrorDetails) -> str:
+    """One validation failure; a field over its size limit says its size and the limit."""
+    where = ".".join(map(str, err["loc"]))
+    if err["type"] == "string_too_long" and isinstance(err["input"], str):
+        limit = err.get("ctx", {}).get("max_length")
+        return (
+            f"{where}: {len(err['input'])} characters, "
+            f"over the contract's limit of {limit} characters"
+        )
+    return f"{where}: {err['msg']}"

@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
+from schemas.limits import Short, ShortNonEmpty
+
 
 def _to_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
@@ -59,11 +61,11 @@ class Envelope(Model):
     then left out of the hash and the export form, which stay as they were.
     """
 
-    event_id: NonEmpty
+    event_id: ShortNonEmpty
     type: str
-    subject: NonEmpty
+    subject: ShortNonEmpty
     occurred_at: UtcDatetime
-    source: NonEmpty
-    actor: str | None = None
+    source: ShortNonEmpty
+    actor: Short | None = None
     source_kind: Literal["internal", "external"] | None = None
     record: Recorded | None = None
