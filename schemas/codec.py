@@ -112,8 +112,12 @@ def type_of(payload: bytes) -> str:
     return _body(payload)[0].type_name
 
 
-def decode(payload: bytes) -> Event:
-    """Decode and validate one message; any failure is a :class:`DecodeError`."""
+def decode(payload: bytes, *, as_recorded: bool = False) -> Event:
+    """Decode and validate one message; any failure is a :class:`DecodeError`.
+
+    ``as_recorded``: a record-log message, whose times are history and not checked
+    against the contract's range (``schemas/times.py``), nor its strings against the
+    contract's size limits (``schemas/limits.py``); everything else is."""
     writer, body = _body(payload)
     reader = latest()[writer.type_name]
     stream = io.BytesIO(body)
@@ -126,7 +130,7 @@ def decode(payload: bytes) -> Event:
             f"{writer.type_name}: {len(body) - stream.tell()} trailing bytes after the body"
         )
     try:
-        return parse_event(record)
+        return parse_event(record, as_recorded=as_recorded)
     except ValidationError as exc:
         problems = "; ".join(validation_problem(err) for err in exc.errors())
         raise DecodeError(f"{writer.type_name}: {problems}") from exc
@@ -141,12 +145,6 @@ def decode_incoming(payload: bytes) -> Event:
 
 
 def validation_problem(err: ErrorDetails) -> str:
-    """One validation failure; a field over its size limit says its size and the limit."""
-    where = ".".join(map(str, err["loc"]))
-    if err["type"] == "string_too_long" and isinstance(err["input"], str):
-        limit = err.get("ctx", {}).get("max_length")
-        return (
-            f"{where}: {len(err['input'])} characters, "
-            f"over the contract's limit of {limit} characters"
-        )
-    return f"{where}: {err['msg']}"
+    """One validation failure, where it is and why (a field over its size limit says
+    its size and the limit: ``schemas.limits``)."""
+    return f"{'.'.join(map(str, err['loc']))}: {err['msg']}"

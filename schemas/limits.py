@@ -2,7 +2,9 @@
 
 A limit is validation, not a schema change: the Avro schemas keep their wire shape, and
 these bounds are checked where events enter (the admission step for partners' publish
-topics, the intake agents for the internal topics) and by the pydantic models.
+topics, the HTTP door, the intake agents for the internal topics) by the pydantic
+models, but not when the record log is read (``decode(..., as_recorded=True)``), like
+the contract's time range: a record written before a bound existed still reads.
 
 The bounds leave room under the broker's 1 MB message limit for everything the system
 writes about an accepted event: its record-log copy (sealed and stamped, a few hundred
@@ -13,7 +15,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import AfterValidator, Field, ValidationInfo
+from pydantic_core import PydanticCustomError
+
+from schemas.times import AS_RECORDED
 
 MAX_EVENT_BYTES = 262_144
 """An event's encoded size (Avro single-object encoding, header included), at most."""
@@ -28,11 +33,28 @@ MAX_EMAIL_CHARS = 254
 MAX_TEXT_CHARS = 10_000
 """Free text: a reason, a dispute's claim, a signer's title, an outcome."""
 
-Short = Annotated[str, Field(max_length=MAX_ID_CHARS)]
-ShortNonEmpty = Annotated[str, Field(min_length=1, max_length=MAX_ID_CHARS)]
-Email = Annotated[str, Field(max_length=MAX_EMAIL_CHARS, pattern=r"^[^@\s]+@[^@\s]+$")]
-Text = Annotated[str, Field(max_length=MAX_TEXT_CHARS)]
-TextNonEmpty = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS)]
+
+def _at_most(limit: int) -> AfterValidator:
+    """A string's bound, enforced where events enter and not on the record log: what was
+    recorded before the bound existed still reads (``schemas/times.py``, AS_RECORDED)."""
+
+    def check(value: str, info: ValidationInfo) -> str:
+        if len(value) > limit and not (info.context and info.context.get(AS_RECORDED)):
+            raise PydanticCustomError(
+                "string_too_long",
+                "{size} characters, over the contract's limit of {limit} characters",
+                {"size": len(value), "limit": limit},
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+Short = Annotated[str, _at_most(MAX_ID_CHARS)]
+ShortNonEmpty = Annotated[str, Field(min_length=1), _at_most(MAX_ID_CHARS)]
+Email = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$"), _at_most(MAX_EMAIL_CHARS)]
+Text = Annotated[str, _at_most(MAX_TEXT_CHARS)]
+TextNonEmpty = Annotated[str, Field(min_length=1), _at_most(MAX_TEXT_CHARS)]
 
 
 def event_too_large(size: int, limit: int = MAX_EVENT_BYTES) -> str | None:

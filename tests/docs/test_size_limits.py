@@ -11,14 +11,17 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
+from schemas.codec import DecodeError, decode, encode
 from schemas.lead_events import LeadCapturedData, LeadScoreAdjustedData, Person
 from schemas.limits import MAX_EMAIL_CHARS, MAX_EVENT_BYTES, MAX_ID_CHARS, MAX_TEXT_CHARS
+from schemas.times import AS_RECORDED
 from streams.delivery.rejections import (
     MAX_ORIGINAL_BYTES,
     MAX_REASON_CHARS,
     MAX_REASONS,
     ORIGINAL_PREFIX_BYTES,
 )
+from tests.support.leads import Lead
 
 DOCS = Path(__file__).parents[2] / "docs"
 
@@ -67,5 +70,24 @@ def test_the_fields_the_contract_names_carry_those_limits(
 ) -> None:
     valid = VALID[model]
     model.model_validate({**valid, name: fill(limit)})
-    with pytest.raises(ValidationError, match="at most"):
+    with pytest.raises(ValidationError, match="over the contract's limit"):
         model.model_validate({**valid, name: fill(limit + 1)})
+
+
+def test_the_record_log_reads_what_was_recorded_before_the_limits() -> None:
+    """Like the time range: a bound is enforced where events enter, not on history."""
+    long = "c" * (MAX_ID_CHARS + 1)
+    raw = {"email": "a@example.com", "company": long}
+    with pytest.raises(ValidationError):
+        Person.model_validate(raw)
+    assert Person.model_validate(raw, context={AS_RECORDED: True}).company == long
+
+
+def test_decode_refuses_a_field_over_its_limit_but_not_as_recorded() -> None:
+    event = Lead("L-long-industry").captured()
+    long = event.model_copy(
+        update={"data": event.data.model_copy(update={"industry": "i" * (MAX_ID_CHARS + 1)})}
+    )
+    with pytest.raises(DecodeError, match=f"over the contract's limit of {MAX_ID_CHARS}"):
+        decode(encode(long))
+    assert decode(encode(long), as_recorded=True) == long

@@ -82,3 +82,14 @@ def test_a_field_over_its_limit_is_422_naming_the_limit_and_its_size() -> None:
         f"312 characters, over the contract's limit of {MAX_EMAIL_CHARS}" in reason
         for reason in answer.errors[0]["reasons"]
     )
+
+
+def test_a_time_outside_the_contracts_range_is_422_with_the_range() -> None:
+    """Issue 20, item 3: refused at the door, before anything reaches the record log."""
+    answer = judge_body(
+        body_of(capture(occurred_at="9999-12-31T23:40:00Z"), capture(event_id="ok")), ACME
+    )
+    assert answer.status == 422
+    [error] = answer.errors
+    assert error["index"] == 0
+    assert "outside the contract's time range" in error["reasons"][0]
