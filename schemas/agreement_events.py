@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import Field
 
 from schemas.envelope import Envelope, EventTime, Model, NonEmpty
+from schemas.limits import Short, ShortNonEmpty, Text, TextNonEmpty
 from schemas.times import TermDays, TermHours, TermMonths
 
 Regime = Literal["GDPR", "CCPA", "HIPAA"]
@@ -107,8 +108,8 @@ class AgreementProposed(Envelope):
 
 class AgreementSignedData(Model):
     partner_id: NonEmpty
-    signer: NonEmpty
-    title: str | None = None
+    signer: ShortNonEmpty
+    title: Text | None = None
 
 
 class AgreementSigned(Envelope):
@@ -136,7 +137,7 @@ class AgreementRenewed(Envelope):
 
 class AgreementTerminatedData(Model):
     partner_id: NonEmpty
-    reason: NonEmpty
+    reason: TextNonEmpty
     effective_at: EventTime
 
 
@@ -159,7 +160,7 @@ class LeadShared(Envelope):
 class PartnerRespondedData(Model):
     partner_id: NonEmpty
     accepted: bool
-    reason: str | None = None
+    reason: Text | None = None
 
 
 class PartnerResponded(Envelope):
@@ -171,7 +172,7 @@ class DisputeOpenedData(Model):
     agreement_id: NonEmpty
     lead_id: str | None = None
     kind: Literal["qualification", "commission", "exclusivity", "privacy", "other"]
-    claim: NonEmpty
+    claim: TextNonEmpty
 
 
 class DisputeOpened(Envelope):
@@ -180,8 +181,8 @@ class DisputeOpened(Envelope):
 
 
 class DisputeStepData(Model):
-    step: str | None = None
-    outcome: str | None = None
+    step: Short | None = None
+    outcome: Text | None = None
 
 
 class DisputeEscalated(Envelope):

@@ -21,6 +21,7 @@ import io
 
 from fastavro import schemaless_reader, schemaless_writer
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from schemas.avro_schemas import (
     WriterSchema,
@@ -32,6 +33,7 @@ from schemas.avro_schemas import (
 )
 from schemas.envelope import Envelope
 from schemas.events import Event, parse_event
+from schemas.limits import event_too_large
 from schemas.union_hints import apply_hints
 
 MAGIC = b"\xc3\x01"
@@ -114,7 +116,8 @@ def decode(payload: bytes, *, as_recorded: bool = False) -> Event:
     """Decode and validate one message; any failure is a :class:`DecodeError`.
 
     ``as_recorded``: a record-log message, whose times are history and not checked
-    against the contract's range (``schemas/times.py``); everything else is."""
+    against the contract's range (``schemas/times.py``), nor its strings against the
+    contract's size limits (``schemas/limits.py``); everything else is."""
     writer, body = _body(payload)
     reader = latest()[writer.type_name]
     stream = io.BytesIO(body)
@@ -129,7 +132,19 @@ def decode(payload: bytes, *, as_recorded: bool = False) -> Event:
     try:
         return parse_event(record, as_recorded=as_recorded)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in exc.errors()
-        )
+        problems = "; ".join(validation_problem(err) for err in exc.errors())
         raise DecodeError(f"{writer.type_name}: {problems}") from exc
+
+
+def decode_incoming(payload: bytes) -> Event:
+    """Decode a message as it enters (a publish topic, intake): refused over the
+    contract's size limit per event before it is read (``schemas.limits``)."""
+    if too_large := event_too_large(len(payload)):
+        raise DecodeError(too_large)
+    return decode(payload)
+
+
+def validation_problem(err: ErrorDetails) -> str:
+    """One validation failure, where it is and why (a field over its size limit says
+    its size and the limit: ``schemas.limits``)."""
+    return f"{'.'.join(map(str, err['loc']))}: {err['msg']}"

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from schemas.limits import Short, ShortNonEmpty
 from schemas.times import EventTime, UtcDatetime
 
 __all__ = [
@@ -62,12 +63,12 @@ class Envelope(Model):
     then left out of the hash and the export form, which stay as they were.
     """
 
-    event_id: NonEmpty
+    event_id: ShortNonEmpty
     type: str
-    subject: NonEmpty
+    subject: ShortNonEmpty
     occurred_at: EventTime  # inside the contract's range (schemas/times.py)
-    source: NonEmpty
-    actor: str | None = None
+    source: ShortNonEmpty
+    actor: Short | None = None
     source_kind: Literal["internal", "external"] | None = None
     record: Recorded | None = None
 

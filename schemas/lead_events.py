@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from schemas.envelope import Envelope, Model, NonEmpty
+from schemas.limits import Email, Short, ShortNonEmpty, Text, TextNonEmpty
 
 Readiness = Literal["now", "3m", "6m", "12m", "unknown"]
 DecisionStatus = Literal[
@@ -17,14 +18,14 @@ DecisionStatus = Literal[
 class Person(Model):
     """Personal data of a lead: the part that is encrypted per lead in the log."""
 
-    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
-    first_name: str | None = None
-    last_name: str | None = None
-    phone: str | None = None
-    job_title: str | None = None
-    company: str | None = None
-    country: str | None = None
-    region: str | None = None
+    email: Email
+    first_name: Short | None = None
+    last_name: Short | None = None
+    phone: Short | None = None
+    job_title: Short | None = None
+    company: Short | None = None
+    country: Short | None = None
+    region: Short | None = None
 
 
 class SealedPerson(Model):
@@ -47,16 +48,16 @@ class Profile(Model):
     identifying fields (email, names, phone, company) exist only sealed.
     """
 
-    job_title: str | None = None
-    country: str | None = None
-    region: str | None = None
+    job_title: Short | None = None
+    country: Short | None = None
+    region: Short | None = None
     fields: list[str] = Field(default_factory=list)
 
 
 class LeadCapturedData(Model):
     person: Person | SealedPerson
     profile: Profile | None = None  # set by the recorder when it seals ``person``
-    industry: str | None = None
+    industry: Short | None = None
     budget: float | None = None
     readiness: Readiness | None = None
 
@@ -67,7 +68,7 @@ class LeadCaptured(Envelope):
 
 
 class LeadActivityData(Model):
-    activity: NonEmpty
+    activity: ShortNonEmpty
     points: int | None = None
 
 
@@ -78,7 +79,7 @@ class LeadActivity(Envelope):
 
 class LeadScoreAdjustedData(Model):
     points: int
-    reason: NonEmpty
+    reason: TextNonEmpty
 
 
 class LeadScoreAdjusted(Envelope):
@@ -87,7 +88,7 @@ class LeadScoreAdjusted(Envelope):
 
 
 class LeadAssignedData(Model):
-    owner: NonEmpty
+    owner: ShortNonEmpty
     team: Literal["lead-qual", "sales"] | None = None
 
 
@@ -98,7 +99,7 @@ class LeadAssigned(Envelope):
 
 class LeadStatusChangedData(Model):
     to: DecisionStatus
-    reason: str | None = None
+    reason: Text | None = None
 
 
 class LeadStatusChanged(Envelope):
@@ -107,11 +108,11 @@ class LeadStatusChanged(Envelope):
 
 
 class LeadConvertedData(Model):
-    contact_id: NonEmpty
-    account_id: NonEmpty
-    opportunity_id: str | None = None
+    contact_id: ShortNonEmpty
+    account_id: ShortNonEmpty
+    opportunity_id: Short | None = None
     amount: float | None = None
-    currency: str | None = None
+    currency: Short | None = None
 
 
 class LeadConverted(Envelope):
@@ -120,10 +121,10 @@ class LeadConverted(Envelope):
 
 
 class OpportunityClosedData(Model):
-    opportunity_id: NonEmpty
+    opportunity_id: ShortNonEmpty
     won: bool
     amount: float
-    currency: NonEmpty
+    currency: ShortNonEmpty
 
 
 class OpportunityClosed(Envelope):

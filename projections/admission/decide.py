@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from projections.admission.identity import identity_reasons
 from projections.admission.table import Kind, Lane, lane_of, type_problem
-from schemas.codec import DecodeError, decode
+from schemas.codec import DecodeError, decode_incoming
 from schemas.envelope import Envelope
 
 
@@ -71,9 +71,10 @@ def admit_event(
 def admit_message(
     value: bytes | None, key: bytes | None, publisher: Publisher | None, claimed_by: str
 ) -> Admitted | Refusal:
-    """One message of a publish topic: decoded, keyed by its subject, then judged."""
+    """One message of a publish topic: decoded (within the contract's size limits),
+    keyed by its subject, then judged."""
     try:
-        event: Envelope = decode(value or b"")
+        event: Envelope = decode_incoming(value or b"")
     except DecodeError as exc:
         reasons = [str(exc)]
         if publisher is None:

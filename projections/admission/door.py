@@ -2,7 +2,8 @@
 
 A body is one event in the canonical JSON form (``schemas/jsonl.py``), or a JSON array
 of them. The answer is every reason at once: 413 for a body over the bound, 400 for a
-body that is not JSON or not events, 422 when any event is invalid, 403 when every
+body that is not JSON or not events, 422 when any event is invalid (a field or the
+encoded event over its size limit, ``schemas.limits``, included), 403 when every
 event is valid but one may not come from this publisher (a ``source`` or another field
 naming someone else, a type it may not publish). Otherwise the events go to the
 partner's publish topic as they are, and the admission step judges them again there,
@@ -18,8 +19,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from projections.admission.decide import Publisher, event_reasons
+from schemas.codec import encode, validation_problem
 from schemas.envelope import Envelope
 from schemas.events import parse_event
+from schemas.limits import event_too_large
 
 MAX_BODY_BYTES = 1_000_000
 """Below the broker's default 1 MB message limit: one event always fits one message."""
@@ -38,10 +41,7 @@ class DoorAnswer:
 
 
 def _field_reasons(exc: ValidationError) -> list[str]:
-    return [
-        f"{'.'.join(map(str, e['loc']))}: {e['msg']}" if e["loc"] else e["msg"]
-        for e in exc.errors()
-    ]
+    return [validation_problem(e) if e["loc"] else e["msg"] for e in exc.errors()]
 
 
 def _items(raw: bytes) -> list[Any] | DoorAnswer:
@@ -70,6 +70,11 @@ def judge_body(raw: bytes, publisher: Publisher) -> DoorAnswer:
         except ValidationError as exc:
             invalid = True
             errors.append({"index": index, "event_id": event_id, "reasons": _field_reasons(exc)})
+            continue
+        if too_large := event_too_large(len(encode(event))):
+            # Refused here rather than by the admission step after a 202.
+            invalid = True
+            errors.append({"index": index, "event_id": event_id, "reasons": [too_large]})
             continue
         if reasons := event_reasons(event, publisher):
             errors.append({"index": index, "event_id": event_id, "reasons": reasons})

@@ -9,12 +9,16 @@ per subject, because one producer sends in order with idempotence. A refusal is 
 ``EventRejected`` with every reason and the original bytes (a plaintext person sealed
 under a key nobody keeps), sent to the rejections topic and to the partner's feed.
 
+Sizes are checked here, in front of intake and the record log: a message over the
+contract's limit per event or per field (``schemas.limits``) is refused with a reason
+naming the limit and its size, and a refusal keeps an original too large for a message
+as its size, SHA-256 and a prefix (``streams/delivery/rejections.py``), so it fits.
+
 Counted in ``/stats``: ``admission_received = admission_admitted + admission_refused``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Awaitable
 from typing import Any
@@ -41,9 +45,6 @@ from streams.personal_data.sealing import new_key, seal_event
 from streams.runtime import Runtime
 
 log = logging.getLogger(__name__)
-MAX_ORIGINAL_BYTES = 512_000
-"""A refusal keeps the original bytes up to this size (base64 makes them a third
-larger): beyond it a digest, so the refusal itself always fits a message."""
 
 
 def publisher_of(entry: Partner | None) -> Publisher | None:
@@ -98,15 +99,6 @@ async def _forward(bus: Bus, namespace: str, admitted: Admitted) -> Awaitable[An
     return await bus.send(topic_name(lane, namespace), event.subject.encode(), encode(event))
 
 
-def bounded(original: bytes | None, reasons: list[str]) -> bytes | None:
-    """The original, or None with a reason naming its size and digest when too large."""
-    if original is None or len(original) <= MAX_ORIGINAL_BYTES:
-        return original
-    digest = hashlib.sha256(original).hexdigest()
-    reasons.append(f"original of {len(original)} bytes not kept (sha256 {digest})")
-    return None
-
-
 async def _refuse(
     rt: Runtime,
     bus: Bus,
@@ -119,7 +111,9 @@ async def _refuse(
     namespace = rt.settings.namespace
     partner = partner_of_topic(record.topic, namespace) or record.topic
     reasons = list(decided.reasons)
-    original = bounded(sealed_original(record.value, decided.event), reasons)
+    # rejection_for keeps an original too large for a message as its size, SHA-256
+    # and a prefix: the refusal always fits the rejections topic and the feed.
+    original = sealed_original(record.value, decided.event)
     rejection = rejection_for(
         reasons=reasons,
         original=original,

@@ -24,8 +24,9 @@ from schemas.agreement_events import (
     DisputeOpened,
     DisputeResolved,
 )
-from schemas.codec import DecodeError, decode
+from schemas.codec import DecodeError, decode_incoming
 from schemas.envelope import Envelope
+from streams.delivery import tally
 from streams.delivery.agent_loop import handle_each
 from streams.delivery.emit import emit, reject
 from streams.delivery.recorder import advance_head, already_recorded, send_record, stamp_next
@@ -109,14 +110,14 @@ async def _record(rt: Runtime, stamped: Envelope, partition: int, offset: int) -
 async def handle_agreement_message(
     rt: Runtime, key: bytes | None, value: bytes | None, partition: int, offset: int
 ) -> None:
-    rt.counters.received += 1
+    tally.received(rt.counters)
     where = {
         "topic": rt.agreements_topic.get_topic_name(),
         "partition": partition,
         "offset": offset,
     }
     try:
-        event = decode(value or b"")
+        event = decode_incoming(value or b"")  # within the contract's size limits
     except DecodeError as exc:
         await reject(rt, rejection_for(reasons=[str(exc)], original=value, key=key, **where))
         return
@@ -134,9 +135,10 @@ async def handle_agreement_message(
             rejection_for(reasons=[rejection], original=value, key=key, event=event, **where),
         )
         return
-    rt.counters.duplicates += duplicate
+    if duplicate:
+        tally.duplicate(rt.counters)
     # Counted last, so a failure above is counted once, as a rejection, never twice.
-    rt.counters.processed += 1
+    tally.processed(rt.counters)
 
 
 def register(rt: Runtime) -> None:

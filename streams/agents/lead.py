@@ -17,13 +17,14 @@ from typing import Any
 from projections.agreement.state import EMPTY_BOOK, AgreementLookup
 from projections.lead.fold import HANDLERS, Outcome, evolve
 from schemas.agreement_events import LeadShared
-from schemas.codec import DecodeError, decode, encode
+from schemas.codec import DecodeError, decode_incoming, encode
 from schemas.envelope import Envelope
 from schemas.events import PARTNER_EVENT_TYPES
 from schemas.lead_events import LeadCaptured
 from schemas.privacy_events import ErasureRequested
 from schemas.system_events import LeadShareRejected
 from streams.agents.lead_batch import LeadBatch, as_current
+from streams.delivery import tally
 from streams.delivery.agent_loop import handle_batches
 from streams.delivery.emit import note_outputs, reject_failure, send_outputs, send_rejection
 from streams.delivery.recorder import advance_head, already_recorded, send_record, stamp_next
@@ -64,11 +65,12 @@ async def handle_lead_batch(rt: Runtime, events: Sequence[Any]) -> None:
     one, as a redelivery would be: each then applies or becomes its own rejection.
     """
     async with rt.lead_lock:
-        counted = _counted(rt)
         batch = LeadBatch(rt)
+        counted = []
         for event in events:
             message = event.message
-            with batch.handling(event):
+            with batch.handling(event), tally.message() as counts:
+                counted.append(counts)
                 try:
                     await _handle(rt, batch, message)
                 except Exception as exc:
@@ -78,7 +80,8 @@ async def handle_lead_batch(rt: Runtime, events: Sequence[Any]) -> None:
             await batch.delivered()
         except Exception:
             log.exception("a send of a batch of %d failed; handling them one by one", len(events))
-            _recount(rt, counted)
+            for counts in counted:  # never counted twice: each is counted again below
+                tally.undo(rt.counters, counts)
             for event in events:
                 await _handle_alone(rt, event)
             return
@@ -97,7 +100,7 @@ async def handle_lead_message(
 
 async def _handle_alone(rt: Runtime, event: Any) -> None:
     message = event.message
-    with as_current(event):
+    with as_current(event), tally.message():
         try:
             await handle_lead_message(
                 rt, message.key, message.value, message.partition, message.offset
@@ -117,19 +120,6 @@ class _Message:
     offset: int
 
 
-_COUNTED = ("received", "processed", "rejected", "duplicates")
-
-
-def _counted(rt: Runtime) -> dict[str, int]:
-    return {name: getattr(rt.counters, name) for name in _COUNTED}
-
-
-def _recount(rt: Runtime, counted: dict[str, int]) -> None:
-    """Back to the counts before a batch that is handled again (never counted twice)."""
-    for name, value in counted.items():
-        setattr(rt.counters, name, value)
-
-
 async def _handle(rt: Runtime, batch: LeadBatch, message: Any) -> None:
     """Decode, check, seal, stamp, fold, record (append, chain head), emit; the batch
     writes the state once the broker has what it sent.
@@ -137,12 +127,12 @@ async def _handle(rt: Runtime, batch: LeadBatch, message: Any) -> None:
     The fold sees the sealed, stamped event exactly as the record log holds it, so the
     live state is the replay of the record log by construction.
     """
-    rt.counters.received += 1
+    tally.received(rt.counters)
     key, value, partition = message.key, message.value, message.partition
     topic = rt.leads_topic.get_topic_name()
     where = {"topic": topic, "partition": partition, "offset": message.offset}
     try:
-        decoded = decode(value or b"")
+        decoded = decode_incoming(value or b"")  # within the contract's size limits
     except DecodeError as exc:
         rejection = rejection_for(reasons=[str(exc)], original=value, key=key, **where)
         batch.expect(await send_rejection(rt, rejection))
@@ -173,7 +163,7 @@ async def _handle(rt: Runtime, batch: LeadBatch, message: Any) -> None:
     if outcome.rejection is not None or outcome.state is None:
         await _refused(rt, batch, event, outcome, key=key, where=where)
     elif outcome.duplicate:
-        rt.counters.duplicates += 1
+        tally.duplicate(rt.counters)
     else:
         # Sent now, recorded once the broker has them: if a send fails, the lead is
         # left as it was and nothing it caused is lost from the state (a clock that
@@ -187,8 +177,8 @@ async def _handle(rt: Runtime, batch: LeadBatch, message: Any) -> None:
         # request, a duplicate, shreds again: deleting a deleted key is a no-op).
         batch.then(partial(shred, rt, event.subject))
     if outcome.rejection is None and outcome.state is not None:
-        # Counted last, so a failure above is counted once, as a rejection, never twice.
-        rt.counters.processed += 1
+        # Counted last; a failure after this moves it to rejected (tally), never twice.
+        tally.processed(rt.counters)
 
 
 async def _emit(
@@ -213,7 +203,7 @@ async def _refused(
         await _emit(rt, batch, outcome.emitted, where["partition"])
         batch.put(event.subject, outcome.state)
     if any(isinstance(e, LeadShareRejected) for e in outcome.emitted):
-        rt.counters.rejected += 1  # its LeadShareRejected is the rejection record
+        tally.rejected(rt.counters)  # its LeadShareRejected is the rejection record
         return
     reasons = [outcome.rejection or "refused"]
     # The sealed, stamped form: the rejection never keeps a plaintext person.

@@ -29,7 +29,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, 
 from contextlib import asynccontextmanager
 from typing import Any
 
-from streams.delivery import commit_guard, table_writes
+from streams.delivery import commit_guard, table_writes, tally
 from streams.delivery.ack_guard import mark_handled, read_again_from
 from streams.delivery.backlog import note_applied
 from streams.delivery.commit_watchdog import HANDLING
@@ -138,11 +138,12 @@ async def finished_batches(
 async def handle_each(rt: Runtime, stream: Any, handle: Handler) -> None:
     async for event in finished_events(stream):
         message = event.message
-        try:
-            await handle(rt, message.key, message.value, message.partition, message.offset)
-        except Exception as exc:
-            log.exception("unexpected failure on %s", message.tp)
-            await reject_failure(rt, message, exc)
+        with tally.message():  # counted once, whatever fails (streams/delivery/tally.py)
+            try:
+                await handle(rt, message.key, message.value, message.partition, message.offset)
+            except Exception as exc:
+                log.exception("unexpected failure on %s", message.tp)
+                await reject_failure(rt, message, exc)
         note_applied(rt, message.topic, message.partition, message.offset)
 
 

@@ -30,6 +30,7 @@ from schemas.system_events import (
     LeadShareRejected,
     NotificationRaised,
 )
+from streams.delivery import table_writes, tally
 from streams.delivery.rejections import rejection_for
 from streams.personal_data.worker import sealed_original
 from streams.runtime import Runtime
@@ -121,8 +122,9 @@ async def reject(rt: Runtime, rejection: EventRejected) -> None:
 
 
 async def send_rejection(rt: Runtime, rejection: EventRejected) -> Awaitable[Any]:
-    """Hand the rejection to the producer (counted); the future says when it landed."""
-    rt.counters.rejected += 1
+    """Hand the rejection to the producer (counted once per message: ``tally``); the
+    future says when it landed."""
+    tally.rejected(rt.counters)
     sent: Awaitable[Any] = await rt.rejections_topic.send(
         key=rejection.subject.encode(), value=encode(rejection)
     )
@@ -130,7 +132,14 @@ async def send_rejection(rt: Runtime, rejection: EventRejected) -> Awaitable[Any
 
 
 async def reject_failure(rt: Runtime, message: Any, exc: Exception) -> None:
-    """Last resort of an agent: the message is rejected with the failure as its reason."""
+    """Last resort of an agent: the message is rejected with the failure as its reason.
+
+    The rejection fits whatever the message was (``rejection_for`` bounds it), so a
+    send that failed for size ends here in a rejection, counted once (``tally``). If
+    even this rejection cannot be published, the handling is marked failed: its message
+    is not acknowledged, so it is read again, and the intake janitor, which deletes
+    only below committed offsets, keeps it meanwhile.
+    """
     try:
         rejection = rejection_for(
             reasons=[f"internal error: {type(exc).__name__}: {exc}"],
@@ -144,5 +153,9 @@ async def reject_failure(rt: Runtime, message: Any, exc: Exception) -> None:
             offset=message.offset,
         )
         await reject(rt, rejection)
-    except Exception:
-        log.exception("could not publish the rejection of %s", message.tp)
+    except Exception as failed:
+        log.exception("could not publish the rejection of %s; it is read again", message.tp)
+        handling = tally.current()
+        if handling is not None:
+            tally.undo(rt.counters, handling)  # counted again when read again
+        table_writes.fail(failed)

@@ -73,3 +73,14 @@ async def landed(writes: list[Any]) -> bool:
         )
         return False
     return True
+
+
+def fail(exc: BaseException) -> None:
+    """The handling in progress could not write its outcome (its rejection): its
+    messages are acknowledged as unhandled (:func:`landed` is False), so read again."""
+    pending = _PENDING.get()
+    if pending is None:
+        return
+    failed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    failed.set_exception(exc)
+    pending.append(failed)

@@ -8,6 +8,7 @@ from typing import Any
 from projections.access import TokenEntry, decide_publish
 from projections.admission.decide import Publisher
 from projections.admission.door import MAX_BODY_BYTES, judge_body
+from schemas.limits import MAX_EMAIL_CHARS, MAX_EVENT_BYTES
 from tests.projections.admission.test_decide import as_published_by, one_of_each
 
 ACME = Publisher("acme", "external")
@@ -60,6 +61,27 @@ def test_only_a_partner_token_publishes() -> None:
     assert decide_publish(operator).status == 403
     assert decide_publish(None).status == 401
     assert decide_publish(None, token_presented=True).status == 401
+
+
+def test_an_event_over_the_size_limit_is_422_with_its_size() -> None:
+    event = capture()
+    # Each field within its own limit, the event over the limit per event.
+    event["data"]["profile"] = {"fields": ["f" * 200] * 2_000}
+    answer = judge_body(body_of(event), ACME)
+    assert answer.status == 422
+    (reason,) = answer.errors[0]["reasons"]
+    assert f"over the contract's limit of {MAX_EVENT_BYTES} bytes per event" in reason
+
+
+def test_a_field_over_its_limit_is_422_naming_the_limit_and_its_size() -> None:
+    event = capture()
+    event["data"]["person"]["email"] = "a" * 300 + "@example.com"
+    answer = judge_body(body_of(event), ACME)
+    assert answer.status == 422
+    assert any(
+        f"312 characters, over the contract's limit of {MAX_EMAIL_CHARS}" in reason
+        for reason in answer.errors[0]["reasons"]
+    )
 
 
 def test_a_time_outside_the_contracts_range_is_422_with_the_range() -> None:

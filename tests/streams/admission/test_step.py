@@ -4,6 +4,9 @@ where, and that nothing it cannot forward is retried for ever."""
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import os
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,8 +16,11 @@ from aiokafka import ConsumerRecord
 from aiokafka.errors import MessageSizeTooLargeError
 
 from schemas.codec import decode, encode
+from schemas.lead_events import LeadCaptured
+from schemas.limits import MAX_EMAIL_CHARS, MAX_EVENT_BYTES
 from schemas.system_events import EventRejected
 from streams.admission import step
+from streams.delivery.rejections import MAX_ORIGINAL_BYTES
 from streams.identity.registry import Partner
 from streams.runtime import Counters
 from streams.settings import Settings
@@ -105,13 +111,49 @@ def test_what_cannot_be_forwarded_is_refused_not_retried_for_ever() -> None:
     assert rt.counters.admission_refused == 1
 
 
-def test_an_oversized_original_is_kept_as_a_digest() -> None:
+def test_an_oversized_original_is_kept_as_its_size_digest_and_prefix() -> None:
     bus = RecordingBus()
-    handled(bus, record("ns.in.acme", b"k", b"\x00" * (step.MAX_ORIGINAL_BYTES + 1)))
+    original = os.urandom(MAX_ORIGINAL_BYTES + 1)
+    rt = handled(bus, record("ns.in.acme", b"k", original))
+    [(_, _, on_rejections), (_, _, on_feed)] = bus.sent
+    assert on_feed == on_rejections
+    rejection = decode(on_rejections)
+    assert isinstance(rejection, EventRejected)
+    assert rejection.data.original is not None
+    assert original.startswith(base64.b64decode(rejection.data.original))
+    assert f"limit of {MAX_EVENT_BYTES} bytes" in rejection.data.reasons[0]
+    assert str(len(original)) in rejection.data.reasons[0]
+    assert hashlib.sha256(original).hexdigest() in rejection.data.reasons[-1]
+    assert len(on_rejections) < 1_000_000
+    assert rt.counters.admission_received == rt.counters.admission_refused == 1
+
+
+def with_email(email: str) -> LeadCaptured:
+    """acme's LeadCaptured with ``email`` set unchecked (it may break the contract)."""
+    event = as_published_by(one_of_each()["LeadCaptured"], "acme")
+    assert isinstance(event, LeadCaptured)
+    person = event.data.person.model_copy(update={"email": email})
+    return event.model_copy(update={"data": event.data.model_copy(update={"person": person})})
+
+
+def test_an_event_over_the_size_limit_is_refused_before_intake() -> None:
+    big = with_email("a" * 800_000 + "@example.com")
+    bus = RecordingBus()
+    handled(bus, record("ns.in.acme", big.subject.encode(), encode(big)))
+    assert [topic for topic, _, _ in bus.sent] == ["ns.rejections", "ns.out.acme"]
     rejection = decode(bus.sent[0][2])
     assert isinstance(rejection, EventRejected)
-    assert rejection.data.original is None
-    assert "not kept (sha256" in rejection.data.reasons[-1]
+    assert f"limit of {MAX_EVENT_BYTES} bytes" in rejection.data.reasons[0]
+
+
+def test_a_field_over_its_limit_is_named_with_its_size() -> None:
+    big = with_email("a" * 300 + "@example.com")
+    bus = RecordingBus()
+    handled(bus, record("ns.in.acme", big.subject.encode(), encode(big)))
+    rejection = decode(bus.sent[0][2])
+    assert isinstance(rejection, EventRejected)
+    expected = f"email: 312 characters, over the contract's limit of {MAX_EMAIL_CHARS}"
+    assert expected in rejection.data.reasons[0]
 
 
 def test_a_folded_activity_is_copied_to_its_partners_feed_only() -> None:
