@@ -32,7 +32,7 @@ from projections.partner_view.fold import fold_activity
 from projections.partner_view.state import PartnerView
 from projections.policy import Policy
 from schemas.envelope import Envelope
-from schemas.events import PARTNER_EVENT_TYPES
+from schemas.events import PARTNER_EVENT_TYPES, time_problem
 from schemas.lead_events import LeadCaptured
 from schemas.partner_system_events import PartnerActivity, SharedLeadReleased, ShareRecorded
 from schemas.system_events import EscalationRaised
@@ -52,6 +52,10 @@ class ReplayResult:
     privacy: dict[str, PartnerPrivacy] = field(default_factory=dict)  # compliance, per partner
     escalations: list[EscalationRaised] = field(default_factory=list)
     rejections: list[tuple[str, str]] = field(default_factory=list)  # (event id, reason)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (event id, reason)
+    """Records the live worker could not have applied, left out and counted: a time
+    outside the contract's range, or a fold that raised (the worker rejected such an
+    event; on a log written before the range existed, it may still be recorded)."""
 
     def escalation_rows(self) -> list[dict[str, object]]:
         """The ``replay --escalations`` answer: sorted by due_at, then subject."""
@@ -79,7 +83,10 @@ class Simulation:
 
     def feed(self, event: Envelope) -> None:
         self.run_clocks(event.occurred_at)
-        self.apply(event, event.event_id)
+        try:
+            self.apply(event, event.event_id)
+        except Exception as exc:  # the live worker rejects it and goes on; so does replay
+            self.result.skipped.append((event.event_id, f"the fold failed: {exc!r}"))
 
     def apply(self, event: Envelope, cause: str) -> None:
         if isinstance(event, PartnerActivity):
@@ -176,6 +183,9 @@ def replay(
     simulation = Simulation(policy)
     for event in events:
         if known_at is not None and not _known_by(event, known_at):
+            continue
+        if (problem := time_problem(event)) is not None:
+            simulation.result.skipped.append((event.event_id, problem))
             continue
         # The system's own types in a log are outputs, never inputs: the live worker
         # refuses them on the input topics, so a forged escalation or partner activity

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from projections.chain import Break, first_break
 from schemas.envelope import Envelope
+from schemas.events import time_problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,15 +31,30 @@ class Verdict:
     subjects: int  # distinct subjects among them
     broken: Break | None
     where: str | None = None  # where the broken entry was read
+    outside_range: tuple[str, ...] = ()  # where each record with an out-of-range time is
 
     def message(self) -> str:
         if self.broken is None:
-            return f"history intact: {self.checked} events, {self.subjects} subjects"
+            return f"history intact: {self.checked} events, {self.subjects} subjects" + (
+                self._range_note()
+            )
         b = self.broken
         at = f"history broken at position {b.position} ({self.where})"
         if not b.event_id:  # not an event at all: no id or subject to name
             return f"{at}: {b.reason}"
         return f"{at}: event {b.event_id!r}, subject {b.subject!r}: {b.reason}"
+
+    def _range_note(self) -> str:
+        """Records the door refuses today, recorded before the range existed: intact
+        history, but replay skips them, and an auditor must know."""
+        if not self.outside_range:
+            return ""
+        shown = ", ".join(self.outside_range[:10])
+        more = f" and {len(self.outside_range) - 10} more" if len(self.outside_range) > 10 else ""
+        return (
+            f"; {len(self.outside_range)} recorded events state a time outside the "
+            f"contract's range, which replay skips: {shown}{more}"
+        )
 
 
 def verify(entries: Iterable[Entry]) -> Verdict:
@@ -46,6 +62,7 @@ def verify(entries: Iterable[Entry]) -> Verdict:
     wheres: list[str] = []
     subjects: set[str] = set()
     stopped: list[Entry] = []
+    outside: list[str] = []
 
     def events() -> Iterator[Envelope]:
         for entry in entries:
@@ -54,6 +71,8 @@ def verify(entries: Iterable[Entry]) -> Verdict:
                 return
             wheres.append(entry.where)
             subjects.add(entry.event.subject)
+            if time_problem(entry.event) is not None:
+                outside.append(f"{entry.where} ({entry.event.event_id})")
             yield entry.event
 
     checked, broken = first_break(events())
@@ -64,4 +83,4 @@ def verify(entries: Iterable[Entry]) -> Verdict:
         reason = f"not a readable event: {entry.unreadable}"
         unreadable = Break(checked, "", "", reason)
         return Verdict(checked + 1, len(subjects), unreadable, entry.where)
-    return Verdict(checked, len(subjects), None)
+    return Verdict(checked, len(subjects), None, outside_range=tuple(outside))

@@ -10,7 +10,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from schemas.envelope import Envelope, Model, NonEmpty, UtcDatetime
+from schemas.envelope import Envelope, EventTime, Model, NonEmpty
+from schemas.times import TermDays, TermHours, TermMonths
 
 Regime = Literal["GDPR", "CCPA", "HIPAA"]
 
@@ -32,13 +33,13 @@ class QualificationTerms(Model):
 class PrivacyTerms(Model):
     regimes: list[Regime] = Field(default_factory=list)
     require_consent: bool = True
-    retention_days: int = Field(default=365, ge=1)
-    erasure_within_days: int = Field(default=30, ge=1)
+    retention_days: TermDays = Field(default=365, ge=1)
+    erasure_within_days: TermDays = Field(default=30, ge=1)
     allowed_fields: list[str] | None = None
 
 
 class TerminationTerms(Model):
-    notice_days: int = Field(default=30, ge=0)
+    notice_days: TermDays = Field(default=30, ge=0)
     outstanding_leads: Literal["return", "retain_until_closed", "delete"] = "return"
 
 
@@ -46,7 +47,7 @@ class RevenueShareTerms(Model):
     model: Literal["percent", "flat"]
     rate: float = Field(ge=0)
     currency: NonEmpty
-    payable_within_days: int = Field(default=30, ge=0)
+    payable_within_days: TermDays = Field(default=30, ge=0)
 
 
 DisputeStep = Literal["negotiation", "mediation", "arbitration"]
@@ -58,11 +59,11 @@ def _all_steps() -> list[DisputeStep]:
 
 class DisputeTerms(Model):
     steps: list[DisputeStep] = Field(default_factory=_all_steps)
-    step_days: int = Field(default=14, ge=1)
+    step_days: TermDays = Field(default=14, ge=1)
 
 
 class ResponseTerms(Model):
-    accept_within_hours: int = Field(default=48, ge=1)
+    accept_within_hours: TermHours = Field(default=48, ge=1)
 
 
 class KpiTerms(Model):
@@ -82,10 +83,10 @@ class Terms(Model):
     qualification: QualificationTerms = Field(default_factory=QualificationTerms)
     privacy: PrivacyTerms = Field(default_factory=PrivacyTerms)
     nda_required: bool = False
-    effective_from: UtcDatetime
-    expires_at: UtcDatetime | None = None
+    effective_from: EventTime
+    expires_at: EventTime | None = None
     auto_renew: bool = False
-    review_every_months: int = Field(default=6, ge=1)
+    review_every_months: TermMonths = Field(default=6, ge=1)
     termination: TerminationTerms = Field(default_factory=TerminationTerms)
     revenue_share: RevenueShareTerms | None = None
     disputes: DisputeTerms = Field(default_factory=DisputeTerms)
@@ -125,7 +126,7 @@ class AgreementAmended(Envelope):
 
 
 class AgreementRenewedData(Model):
-    expires_at: UtcDatetime
+    expires_at: EventTime
 
 
 class AgreementRenewed(Envelope):
@@ -136,7 +137,7 @@ class AgreementRenewed(Envelope):
 class AgreementTerminatedData(Model):
     partner_id: NonEmpty
     reason: NonEmpty
-    effective_at: UtcDatetime
+    effective_at: EventTime
 
 
 class AgreementTerminated(Envelope):

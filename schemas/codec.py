@@ -110,8 +110,11 @@ def type_of(payload: bytes) -> str:
     return _body(payload)[0].type_name
 
 
-def decode(payload: bytes) -> Event:
-    """Decode and validate one message; any failure is a :class:`DecodeError`."""
+def decode(payload: bytes, *, as_recorded: bool = False) -> Event:
+    """Decode and validate one message; any failure is a :class:`DecodeError`.
+
+    ``as_recorded``: a record-log message, whose times are history and not checked
+    against the contract's range (``schemas/times.py``); everything else is."""
     writer, body = _body(payload)
     reader = latest()[writer.type_name]
     stream = io.BytesIO(body)
@@ -124,7 +127,7 @@ def decode(payload: bytes) -> Event:
             f"{writer.type_name}: {len(body) - stream.tell()} trailing bytes after the body"
         )
     try:
-        return parse_event(record)
+        return parse_event(record, as_recorded=as_recorded)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in exc.errors()

@@ -7,18 +7,21 @@ form of the contract; these models give the Python side its types and validation
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from schemas.times import EventTime, UtcDatetime
 
-def _to_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
-
-
-UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
-"""An ISO-8601 timestamp with an offset, normalised to UTC (naive times are refused)."""
+__all__ = [
+    "Envelope",
+    "EventTime",
+    "Model",
+    "NonEmpty",
+    "Recorded",
+    "SystemEnvelope",
+    "UtcDatetime",
+]
 
 NonEmpty = Annotated[str, Field(min_length=1)]
 
@@ -62,8 +65,16 @@ class Envelope(Model):
     event_id: NonEmpty
     type: str
     subject: NonEmpty
-    occurred_at: UtcDatetime
+    occurred_at: EventTime  # inside the contract's range (schemas/times.py)
     source: NonEmpty
     actor: str | None = None
     source_kind: Literal["internal", "external"] | None = None
     record: Recorded | None = None
+
+
+class SystemEnvelope(Envelope):
+    """What the system itself emits (escalations, clocks, rejections, activities):
+    its ``occurred_at`` is an event's time or a clock's due time, which may pass the
+    contract's upper bound (a clock started on 2099-12-31), so it is not bounded."""
+
+    occurred_at: UtcDatetime

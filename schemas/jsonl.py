@@ -57,7 +57,7 @@ def iter_log(lines: Iterable[str]) -> Iterator[Event]:
         if not line.strip():
             continue
         try:
-            yield parse_event_json(line)
+            yield parse_event_json(line, as_recorded=True)
         except ValidationError as exc:
             raise LogLineError(number, _reason(exc)) from exc
 

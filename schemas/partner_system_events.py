@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from schemas.envelope import Envelope, Model, NonEmpty, UtcDatetime
+from schemas.envelope import Model, NonEmpty, SystemEnvelope, UtcDatetime
 
 ShareStatus = Literal["admitted", "accepted", "rejected", "closed"]
 Handling = Literal["return", "retain_until_closed", "delete"]
@@ -30,7 +30,7 @@ class ShareRecordedData(Model):
     status: ShareStatus
 
 
-class ShareRecorded(Envelope):
+class ShareRecorded(SystemEnvelope):
     """``subject`` = the agreement id."""
 
     type: Literal["ShareRecorded"] = "ShareRecorded"
@@ -47,7 +47,7 @@ class SharedLeadReleasedData(Model):
     erasure_within_days: int = Field(ge=1)
 
 
-class SharedLeadReleased(Envelope):
+class SharedLeadReleased(SystemEnvelope):
     """``subject`` = the lead id."""
 
     type: Literal["SharedLeadReleased"] = "SharedLeadReleased"
@@ -75,7 +75,7 @@ class PartnerActivityData(Model):
     details: dict[str, str] | None = None
 
 
-class PartnerActivity(Envelope):
+class PartnerActivity(SystemEnvelope):
     """``subject`` = the partner id: a partner's topic partition holds only its own data."""
 
     type: Literal["PartnerActivity"] = "PartnerActivity"
@@ -92,7 +92,7 @@ class CommissionAccruedData(Model):
     due_at: UtcDatetime
 
 
-class CommissionAccrued(Envelope):
+class CommissionAccrued(SystemEnvelope):
     """``subject`` = the lead id whose won opportunity earned the commission."""
 
     type: Literal["CommissionAccrued"] = "CommissionAccrued"

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from schemas.envelope import Envelope, Model, NonEmpty, UtcDatetime
+from schemas.envelope import Model, NonEmpty, SystemEnvelope, UtcDatetime
 
 EscalationRule = Literal[
     "MAQL_NOT_ACTIONED",
@@ -45,7 +45,7 @@ class EscalationRaisedData(Model):
     details: dict[str, str] | None = None
 
 
-class EscalationRaised(Envelope):
+class EscalationRaised(SystemEnvelope):
     type: Literal["EscalationRaised"] = "EscalationRaised"
     data: EscalationRaisedData
 
@@ -62,7 +62,7 @@ class EventRejectedData(Model):
     offset: int | None = None
 
 
-class EventRejected(Envelope):
+class EventRejected(SystemEnvelope):
     type: Literal["EventRejected"] = "EventRejected"
     data: EventRejectedData
 
@@ -75,7 +75,7 @@ class LeadShareRejectedData(Model):
     to_partner: NonEmpty
 
 
-class LeadShareRejected(Envelope):
+class LeadShareRejected(SystemEnvelope):
     type: Literal["LeadShareRejected"] = "LeadShareRejected"
     data: LeadShareRejectedData
 
@@ -87,7 +87,7 @@ class NotificationRaisedData(Model):
     details: dict[str, str] | None = None
 
 
-class NotificationRaised(Envelope):
+class NotificationRaised(SystemEnvelope):
     type: Literal["NotificationRaised"] = "NotificationRaised"
     data: NotificationRaisedData
 
@@ -100,7 +100,7 @@ class DeadlineScheduledData(Model):
     policy_version: NonEmpty
 
 
-class DeadlineScheduled(Envelope):
+class DeadlineScheduled(SystemEnvelope):
     type: Literal["DeadlineScheduled"] = "DeadlineScheduled"
     data: DeadlineScheduledData
 
@@ -111,7 +111,7 @@ class DeadlineCancelledData(Model):
     reason: NonEmpty
 
 
-class DeadlineCancelled(Envelope):
+class DeadlineCancelled(SystemEnvelope):
     type: Literal["DeadlineCancelled"] = "DeadlineCancelled"
     data: DeadlineCancelledData
 
@@ -128,6 +128,6 @@ class DeadlineDueData(Model):
     aggregate: Aggregate = "lead"
 
 
-class DeadlineDue(Envelope):
+class DeadlineDue(SystemEnvelope):
     type: Literal["DeadlineDue"] = "DeadlineDue"
     data: DeadlineDueData

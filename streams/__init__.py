@@ -3,7 +3,8 @@
 Layout:
 - at this level: ``app`` (what ``faust -A streams.app worker`` runs), ``wiring`` (builds the
   app), ``runtime`` (what agents, timer and views share), ``settings``, ``log_level``,
-  ``local_auth`` (a local broker or cluster with its credentials);
+  ``local_auth`` (a local broker or cluster with its credentials), ``private_files``
+  (owner-only files written atomically);
 - ``agents``: one module per Faust agent, each a thin loop around a fold;
 - ``delivery``: the at-least-once guarantees built around Faust (ack guard, commit guard,
   commit watchdog, agent loop, record log, emit, table writes, rejections, shutdown);

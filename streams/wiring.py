@@ -40,9 +40,9 @@ from streams.settings import Settings
 from streams.state.agreement_book import AgreementBookFollower
 from streams.web import agreements as agreement_views
 from streams.web import events as event_door
+from streams.web import http_log, views
 from streams.web import partners as partner_views
 from streams.web import privacy as privacy_views
-from streams.web import views
 from streams.web.access import Gate
 
 
@@ -165,6 +165,7 @@ def build_app(settings: Settings, policy: Policy) -> Any:
     event_door.register(rt)
     privacy_views.register(rt)
     log_level.install(app)
+    http_log.install()
     commit_watchdog.install(app, settings.commit_stall_seconds, kafka.aiokafka())
     ack_guard.register(app)
     commit_guard.watch(

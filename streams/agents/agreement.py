@@ -28,7 +28,7 @@ from schemas.codec import DecodeError, decode
 from schemas.envelope import Envelope
 from streams.delivery.agent_loop import handle_each
 from streams.delivery.emit import emit, reject
-from streams.delivery.recorder import advance_head, already_recorded, append
+from streams.delivery.recorder import advance_head, already_recorded, send_record, stamp_next
 from streams.delivery.rejections import rejection_for
 from streams.personal_data.worker import sealed_original
 from streams.runtime import Runtime
@@ -71,32 +71,39 @@ async def _apply(
         state: Any = dispute_from_json(raw) if raw else None
         if isinstance(event, DisputeOpened):
             await rt.book.caught_up(BOOK_WAIT_SECONDS)  # the agreement it names
-        event = await _record(rt, event, state, partition, offset)
+        event, to_record = _stamped(rt, event, state)
         outcome: Any = evolve_dispute(state, event, rt.policy, rt.book)
         encode_state: Any = dispute_to_json
     else:
         table, aggregate = rt.agreements, "agreement"
         raw = table.get(event.subject)
         state = agreement_from_json(raw) if raw else None
-        event = await _record(rt, event, state, partition, offset)
+        event, to_record = _stamped(rt, event, state)
         outcome = evolve_agreement(state, event, rt.policy)
         encode_state = agreement_to_json
+    # Recorded only once folded: an event the fold cannot take (it raised; the caller
+    # rejects it) leaves no record-log copy for every replay to meet.
+    if to_record:
+        await _record(rt, event, partition, offset)
     if outcome.state is not None and not outcome.duplicate:
         table[event.subject] = encode_state(outcome.state)
         await emit(rt, outcome.emitted, partition, aggregate)
     return outcome.rejection, outcome.duplicate
 
 
-async def _record(
-    rt: Runtime, event: Envelope, state: Any, partition: int, offset: int
-) -> Envelope:
-    """Stamp and append to the agreement log (no personal data here: nothing sealed)."""
+def _stamped(rt: Runtime, event: Envelope, state: Any) -> tuple[Envelope, bool]:
+    """The event as it will be recorded, and whether it must be (not yet recorded)."""
     seen: frozenset[str] = getattr(state, "seen", frozenset()) if state is not None else _NONE
     if already_recorded(rt, event.subject, event.event_id, seen):
-        return event
-    stamped = await append(rt, rt.agreement_log_topic, event, partition, offset)
+        return event, False
+    return stamp_next(rt, event), True
+
+
+async def _record(rt: Runtime, stamped: Envelope, partition: int, offset: int) -> None:
+    """Append to the agreement log (no personal data here: nothing sealed), and only
+    once the broker has it move the chain head (log first)."""
+    await (await send_record(rt, rt.agreement_log_topic, stamped, partition, offset))
     advance_head(rt, stamped)
-    return stamped
 
 
 async def handle_agreement_message(

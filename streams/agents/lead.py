@@ -26,7 +26,7 @@ from schemas.system_events import LeadShareRejected
 from streams.agents.lead_batch import LeadBatch, as_current
 from streams.delivery.agent_loop import handle_batches
 from streams.delivery.emit import note_outputs, reject_failure, send_outputs, send_rejection
-from streams.delivery.recorder import advance_head, already_recorded, append_soon
+from streams.delivery.recorder import advance_head, already_recorded, send_record, stamp_next
 from streams.delivery.rejections import rejection_for
 from streams.personal_data.worker import remember_person, seal, sealed_original, shred
 from streams.runtime import Runtime
@@ -131,8 +131,8 @@ def _recount(rt: Runtime, counted: dict[str, int]) -> None:
 
 
 async def _handle(rt: Runtime, batch: LeadBatch, message: Any) -> None:
-    """Decode, check, seal, record (append, chain head), fold, emit; the batch writes
-    the state once the broker has what it sent.
+    """Decode, check, seal, stamp, fold, record (append, chain head), emit; the batch
+    writes the state once the broker has what it sent.
 
     The fold sees the sealed, stamped event exactly as the record log holds it, so the
     live state is the replay of the record log by construction.
@@ -159,15 +159,17 @@ async def _handle(rt: Runtime, batch: LeadBatch, message: Any) -> None:
     event: Envelope = await seal(rt, decoded)
     state = batch.state(event.subject)
     seen = state.seen if state else _NONE
-    if not already_recorded(rt, event.subject, event.event_id, seen, batch.heads):
-        event, sent = await append_soon(
-            rt, rt.lead_log_topic, event, partition, message.offset, heads=batch.heads
-        )
-        batch.expect(sent)
-        # At once, not after the state: an event that then fails (an internal-error
-        # rejection) is in the log, and the next one must link after it.
-        advance_head(rt, event, batch.heads)
+    to_record = not already_recorded(rt, event.subject, event.event_id, seen, batch.heads)
+    if to_record:
+        event = stamp_next(rt, event, batch.heads)
+    # Folded before it is sent to the record log: an event the fold cannot take (it
+    # raised; the caller rejects it) leaves no record that every replay would meet.
     outcome = evolve(state, event, rt.policy, await _agreements_for(rt, event))
+    if to_record:
+        batch.expect(await send_record(rt, rt.lead_log_topic, event, partition, message.offset))
+        # At once, not after the state: an event that fails after this point (an
+        # internal-error rejection) is in the log, and the next one must link after it.
+        advance_head(rt, event, batch.heads)
     if outcome.rejection is not None or outcome.state is None:
         await _refused(rt, batch, event, outcome, key=key, where=where)
     elif outcome.duplicate:

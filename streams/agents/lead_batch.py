@@ -2,9 +2,10 @@
 
 The lead agent (``streams/agents/lead.py``) handles a batch of events in three steps:
 
-1. Each event in order: decoded, checked, sealed, stamped and handed to the producer
-   for the record log; folded on the batch's working copy of its lead's state and
-   chain head; its outputs and rejections handed to the producer. Nothing waits for
+1. Each event in order: decoded, checked, sealed, stamped; folded on the batch's
+   working copy of its lead's state and chain head; only then (a fold that raised
+   leaves no record) handed to the producer for the record log, with its outputs and
+   rejections. Nothing waits for
    the broker, so a batch costs one round trip, not two per event.
 2. Once: wait until the broker has every send of the batch (:meth:`LeadBatch.delivered`).
 3. Once: write each changed chain head and lead state to its table, one write per lead,

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from pydantic import AwareDatetime, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from projections.agreement.codec import to_view as agreement_view
 from projections.agreement.state import party_ids
@@ -28,8 +28,10 @@ from projections.replay import (
     replay_leads,
     weekly_mql_follow_up,
 )
+from schemas.envelope import UtcDatetime
 from schemas.events import Event
 from schemas.jsonl import LogLineError, read_log, write_log
+from schemas.times import range_problem
 from streams.broker.topics import KEY_TABLE, RECORD_LOG_TOPICS, changelog_name, topic_name
 from streams.cli.access import operator_access
 from streams.cli.collector import fewer_collections
@@ -41,7 +43,7 @@ from streams.readback.key_topic import read_keys
 from streams.settings import Settings
 
 LOGS_HELP = "event-log files (JSON Lines, file order = log order), or `kafka` for the live topics"
-_TIME = TypeAdapter(AwareDatetime)
+_TIME: TypeAdapter[datetime] = TypeAdapter(UtcDatetime)
 
 
 def usage_error(message: str) -> typer.Exit:
@@ -50,17 +52,24 @@ def usage_error(message: str) -> typer.Exit:
 
 
 def parse_time(value: str, option: str = "--as-of") -> datetime:
+    """An ISO-8601 time with an offset inside the contract's range, or exit 2.
+
+    The range (``schemas/times.py``) is the one events are held to, so replay answers
+    for every time an event may state, and no clock due time can overflow."""
     try:
-        return _TIME.validate_python(value.replace("Z", "+00:00"))
+        moment = _TIME.validate_python(value.replace("Z", "+00:00"))
     except ValidationError:
         raise usage_error(f"{option} {value!r} is not an ISO-8601 time with an offset") from None
+    if (problem := range_problem(moment)) is not None:
+        raise usage_error(f"{option} {problem}")
+    return moment
 
 
-def _events(logs: list[str], settings: Settings) -> Iterator[Event]:
+def _events(logs: list[str], settings: Settings, reads: ReadStats) -> Iterator[Event]:
     for log in logs:
         if log == "kafka":  # the record log, not the intake topics
             topics = [topic_name(spec, settings.namespace) for spec in RECORD_LOG_TOPICS]
-            yield from read_topics(operator_access(settings), topics)
+            yield from read_topics(operator_access(settings), topics, reads)
         else:
             try:
                 yield from read_log(Path(log))
@@ -86,13 +95,37 @@ def fold_logs(
         raise usage_error(str(exc)) from None
     with fewer_collections():
         # Materialised first, so a malformed line anywhere means nothing on stdout.
-        events = list(_events(logs, settings))
+        reads = ReadStats()
+        events = list(_events(logs, settings, reads))
         if keep is not None:
             keep.extend(events)
         try:
-            return replay_leads(events, parse_time(as_of), policy, known)
+            result = replay_leads(events, parse_time(as_of), policy, known)
         except UnrecordedEventError as exc:
             raise usage_error(str(exc)) from None
+    report_skipped(result, reads)
+    return result
+
+
+SHOWN_SKIPS = 20
+
+
+def report_skipped(result: ReplayResult, reads: ReadStats) -> None:
+    """Say on stderr what the answer left out, so an auditor sees it (stdout stays
+    the answer): records the worker could not have applied, and unreadable ones."""
+    if reads.undecodable or reads.miskeyed:
+        typer.echo(
+            f"leadledger: replay left out {reads.undecodable} undecodable and "
+            f"{reads.miskeyed} mis-keyed records of the record log",
+            err=True,
+        )
+    if not result.skipped:
+        return
+    typer.echo(f"leadledger: replay skipped {len(result.skipped)} recorded events:", err=True)
+    for event_id, reason in result.skipped[:SHOWN_SKIPS]:
+        typer.echo(f"  {event_id}: {reason}", err=True)
+    if len(result.skipped) > SHOWN_SKIPS:
+        typer.echo(f"  ... and {len(result.skipped) - SHOWN_SKIPS} more", err=True)
 
 
 def _lead_view(state: LeadState, logs: list[str], events: list[Event]) -> dict[str, Any]:

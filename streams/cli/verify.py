@@ -33,7 +33,7 @@ def file_entries(path: Path) -> Iterator[Entry]:
             if not line.strip():
                 continue
             try:
-                yield Entry(f"{path}:{number}", parse_event_json(line))
+                yield Entry(f"{path}:{number}", parse_event_json(line, as_recorded=True))
             except ValidationError as exc:
                 first = exc.errors()[0]
                 field = ".".join(map(str, first["loc"]))

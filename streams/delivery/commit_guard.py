@@ -28,7 +28,9 @@ the committed offset on, over handled and missing offsets, up to the first that 
 neither. A partition whose head stays such a hole while later offsets were handled is
 read again from the hole (:func:`rewind_holes`, on a one-second timer): the handled
 ones come again as duplicates the folds skip (at-least-once), the dropped ones are
-handled at last.
+handled at last. A partition with messages past its commit whose handling stands still
+for seconds is read again from its first unhandled offset too
+(:func:`rewind_stalled_tails`): a dropped tail has no later message to show the hole.
 """
 
 from __future__ import annotations
@@ -57,6 +59,10 @@ _HOLE_SEEN: dict[Any, int] = {}  # the hole found by the previous timer tick
 _REWOUND: dict[Any, tuple[int, float]] = {}  # the last hole read again, and when
 _EXPECTED: dict[Any, int] = {}  # the next offset the partition's agent may handle
 _IN_FLIGHT: dict[Any, tuple[int, float]] = {}  # a rewind's target and when, until it arrives
+_PROGRESS: dict[Any, tuple[Any, float]] = {}  # a partition's handling progress, and since when
+TAIL_STALL_SECONDS = 5.0
+"""How long a partition with messages past its commit may show no handling progress at
+all before it is read again from its first unhandled offset (:func:`rewind_stalled_tails`)."""
 REWIND_PATIENCE_SECONDS = 5.0
 """How long a rewind is given to bring its target before another may be asked for: the
 messages queued past a hole keep arriving after the seek, and each would ask again."""
@@ -174,6 +180,7 @@ def forget(tps: Any) -> None:
                 _REWOUND,
                 _EXPECTED,
                 _IN_FLIGHT,
+                _PROGRESS,
             ):
                 table.pop(key, None)
 
@@ -308,6 +315,67 @@ async def rewind_holes(consumer: Any, now: float) -> dict[Any, int]:
     return done
 
 
+async def _end_offset(consumer: Any, tp: Any) -> int | None:
+    """The partition's end: the client's last high watermark, else asked of the broker."""
+    thread = consumer._thread
+    client = thread._ensure_consumer()
+    end = client.highwater(tp)
+    if end is None:
+        end = (await thread.call_thread(client.end_offsets, [tp])).get(tp)
+    return None if end is None else int(end)
+
+
+def _stalled_since(tp: Any, now: float) -> float:
+    """Since when the partition's handling has not moved (now, if it just did)."""
+    key = _key(tp)
+    with _LOCK:
+        handled = _HANDLED.get(key)
+        progress = (_EXPECTED.get(key), max(handled) if handled else None)
+        seen = _PROGRESS.get(key)
+        if seen is None or seen[0] != progress:
+            _PROGRESS[key] = (progress, now)
+            return now
+        return seen[1]
+
+
+async def rewind_stalled_tails(consumer: Any, now: float) -> dict[Any, int]:
+    """Read again from the first unhandled offset of each partition that has messages
+    past its commit and has not moved for ``TAIL_STALL_SECONDS``; what was done.
+
+    :func:`rewind_holes` needs evidence past a hole: a later offset handled. A dropped
+    *tail* leaves none. The workers scenario lost the last messages of two partitions
+    so (CI, seed 890241): after the final rebalance the worker that got them back never
+    received offsets 248-252 and 210-216, nothing later arrived to show the gap, and
+    they stayed unhandled until the harness gave up. A partition whose messages are
+    merely queued behind others moves; one that stands this long with messages past
+    its commit was dropped. Reading it again costs at most duplicates, which the folds
+    skip.
+    """
+    done = {}
+    for tp in consumer.assignment():
+        if tp[0] not in _WATCHED:
+            continue
+        since = _stalled_since(tp, now)
+        base = _base(consumer, tp)
+        if now - since < TAIL_STALL_SECONDS or base is None:
+            continue
+        end = await _end_offset(consumer, tp)
+        if end is None or end <= base:
+            continue
+        hole = first_unaccounted(tp, base, end)
+        if hole is None or rewind_in_flight(tp, hole, now):
+            continue
+        with _LOCK:
+            rewound = _REWOUND.get(_key(tp))
+        if rewound is not None and rewound[0] == hole and now - rewound[1] < REREAD_AFTER_SECONDS:
+            continue
+        await seek(consumer, tp, hole, now)
+        with _LOCK:
+            _REWOUND[_key(tp)] = (hole, now)
+        done[tp] = hole
+    return done
+
+
 class _ReadOffsets(dict[Any, Any]):
     """Faust's read offsets, with none for the guarded partitions.
 
@@ -395,7 +463,10 @@ def register(app: Any) -> None:
         try:
             if app.rebalancing:
                 return
-            if done := await rewind_holes(app.consumer, time.monotonic()):
+            now = time.monotonic()
+            if done := await rewind_holes(app.consumer, now):
                 log.warning("reading again from offsets fetched but never handled: %s", done)
+            if done := await rewind_stalled_tails(app.consumer, now):
+                log.warning("reading again from a partition's tail that never came: %s", done)
         except Exception:
             log.exception("rewinding to never-handled offsets failed")

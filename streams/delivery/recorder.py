@@ -6,8 +6,10 @@ from the runtime's clock, and appended to the record-log topic on the partition 
 came in on (same key, same partition count: the record log is co-partitioned with
 intake and the tables). A partner's own ``record`` is replaced, never trusted.
 
-The append is awaited until the broker has it; only then is the head written
-(:func:`advance_head`), before the fold. A crash before the head's changelog write
+An event is stamped (:func:`stamp_next`), folded, and only then sent
+(:func:`send_record`): what the fold cannot take is never recorded. The send is
+awaited until the broker has it; only then are the head (:func:`advance_head`) and the
+state written (log first). A crash before the head's changelog write
 landed re-appends the event on redelivery with the same ``prev_hash``, which
 ``chain.first_break`` reads as a redelivery (replay dedupes on event id); after it
 landed, the record is known to be in the log, and the redelivery is not appended
@@ -54,39 +56,29 @@ def already_recorded(
     return event_id in seen or (head is not None and head["event_id"] == event_id)
 
 
-async def append(rt: Runtime, topic: Any, event: E, partition: int, offset: int) -> E:
-    """The event as stamped and appended to ``topic`` (a record-log topic), once the
-    broker has it."""
-    stamped, sent = await append_soon(rt, topic, event, partition, offset)
-    # Log first: the chain head and the state are written only once the broker has the
-    # record. A kill -9 can land some writes of an event and not others (they go to
-    # different partitions); a head that landed without its record made the
-    # redelivery skip the append, and the event was lost from the record log (the
-    # fault harness's crash scenario: "neither recorded nor rejected").
-    await sent
-    return stamped
+def stamp_next(rt: Runtime, event: E, heads: Heads | None = None) -> E:
+    """The event as it will be recorded next in its subject's chain (nothing sent).
 
-
-async def append_soon(
-    rt: Runtime,
-    topic: Any,
-    event: E,
-    partition: int,
-    offset: int,
-    *,
-    heads: Heads | None = None,
-) -> tuple[E, Awaitable[Any]]:
-    """The event as stamped and handed to the producer for ``topic``, and the future
-    that says when the broker has it (the caller awaits it before writing the head)."""
+    The agents fold this form *before* they send it (:func:`send_record`): an event
+    the fold cannot take must leave no record-log copy. A ``LeadActivity`` dated
+    9999-12-31 once raised in the fold (a clock's due time overflowed) after it was
+    appended; the live worker rejected it, and every replay past its time failed."""
     head = _head(rt, event.subject, heads)
-    stamped = stamp(event, head["hash"] if head else None, rt.clock())
+    return stamp(event, head["hash"] if head else None, rt.clock())
+
+
+async def send_record(
+    rt: Runtime, topic: Any, stamped: Envelope, partition: int, offset: int
+) -> Awaitable[Any]:
+    """Hand a stamped event to the producer for ``topic``; the future says when the
+    broker has it."""
     sent: Awaitable[Any] = await topic.send(
-        key=event.subject.encode(),
+        key=stamped.subject.encode(),
         value=encode(stamped),
         partition=partition,
         headers=[(INTAKE_HEADER, f"{partition}:{offset}".encode())],
     )
-    return stamped, sent
+    return sent
 
 
 def advance_head(rt: Runtime, stamped: Envelope, heads: Heads | None = None) -> None:

@@ -10,5 +10,5 @@ allow exactly one publish topic (``<namespace>.in.<partner>``) and one feed
 (``<namespace>.out.<partner>``), or an HTTP token. Never a field of the payload.
 
 May import: the standard library, the Kafka clients and ``cryptography``, ``projections``
-and ``schemas``; nothing else of ``streams``.
+and ``schemas``; of ``streams`` only ``streams.private_files`` (owner-only files).
 """

@@ -75,8 +75,8 @@ class KafkaAccess:
         # The CA file alone is trusted when given: the project's own CA, not the system's.
         return ssl.create_default_context(cafile=self.ssl_cafile)
 
-    def kafka_python(self) -> dict[str, Any]:
-        """Keyword arguments for kafka-python's producer, consumer and admin client."""
+    def _python_client_settings(self) -> dict[str, Any]:
+        """What kafka-python and aiokafka name alike: they differ only in TLS."""
         config: dict[str, Any] = {
             "bootstrap_servers": self.bootstrap_servers,
             "security_protocol": self.security_protocol,
@@ -87,22 +87,18 @@ class KafkaAccess:
                 "sasl_plain_username": self.username,
                 "sasl_plain_password": self.password,
             }
+        return config
+
+    def kafka_python(self) -> dict[str, Any]:
+        """Keyword arguments for kafka-python's producer, consumer and admin client."""
+        config = self._python_client_settings()
         if self.tls and self.ssl_cafile:
             config["ssl_cafile"] = self.ssl_cafile
         return config
 
     def aiokafka(self) -> dict[str, Any]:
         """Keyword arguments for aiokafka's consumer, producer and admin client."""
-        config: dict[str, Any] = {
-            "bootstrap_servers": self.bootstrap_servers,
-            "security_protocol": self.security_protocol,
-        }
-        if self.sasl:
-            config |= {
-                "sasl_mechanism": self.sasl_mechanism,
-                "sasl_plain_username": self.username,
-                "sasl_plain_password": self.password,
-            }
+        config = self._python_client_settings()
         if self.tls:
             config["ssl_context"] = self.ssl_context()
         return config

@@ -21,11 +21,11 @@ credentials there (``streams.identity.clients``).
 from __future__ import annotations
 
 import json
-import os
 import secrets
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from streams.private_files import write_private_json
 
 BROKER = "leadledger-broker"
 WORKER = "leadledger-worker"
@@ -77,21 +77,12 @@ def read_credentials(path: Path) -> Credentials:
 
 def write_credentials(path: Path, credentials: Credentials) -> None:
     """Owner-only and atomic (a temporary file renamed over it), like the token file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     body = {
         "version": 1,
         "bootstrap": list(credentials.bootstrap),
         "passwords": credentials.passwords,
     }
-    handle, temporary = tempfile.mkstemp(prefix=".credentials-", dir=path.parent)
-    try:
-        os.fchmod(handle, 0o600)
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(body, out, indent=2)
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_private_json(path, body)
 
 
 def ensure_credentials(home: Path, bootstrap: str) -> Credentials:

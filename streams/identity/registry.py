@@ -11,13 +11,13 @@ the admission step reads it to know what a publisher may say.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
+
+from streams.private_files import write_private_json
 
 Kind = Literal["internal", "external"]
 
@@ -70,17 +70,8 @@ def load(path: Path) -> dict[str, Partner]:
 
 
 def save(path: Path, partners: dict[str, Partner]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     rows = [asdict(partners[key]) for key in sorted(partners)]
-    handle, temporary = tempfile.mkstemp(prefix=".partners-", dir=path.parent)
-    try:
-        os.fchmod(handle, 0o600)
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump({"version": 1, "partners": rows}, out, indent=2)
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_private_json(path, {"version": 1, "partners": rows})
 
 
 def add(path: Path, partner_id: str, kind: Kind) -> Partner:

@@ -47,7 +47,7 @@ def _read_all(
     for message in drain(consumer, ends):
         stats.records += 1
         try:
-            event = decode(message.value())
+            event = decode(message.value(), as_recorded=True)
         except DecodeError:
             # Undecodable input never entered the log of record: the worker rejected
             # it to the rejections topic, with its bytes.

@@ -58,7 +58,7 @@ def _partition(consumer: KafkaConsumer, tp: TopicPartition, end: int) -> Iterato
 
 def _entry(where: str, key: bytes | None, value: bytes | None) -> Entry:
     try:
-        event = decode(value or b"")
+        event = decode(value or b"", as_recorded=True)
     except DecodeError as exc:
         return Entry(where, None, f"undecodable record ({exc})")
     if key != event.subject.encode():

@@ -10,14 +10,13 @@ host); the worker rereads it when it changes, so issuing and revoking need no re
 from __future__ import annotations
 
 import json
-import os
 import secrets
-import tempfile
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
 from projections.access import Role, TokenEntry, token_digest
+from streams.private_files import write_private_json
 
 TOKEN_PREFIX = "llt_"  # noqa: S105 - a prefix, no secret: makes a leaked token recognisable
 
@@ -30,17 +29,8 @@ def load_entries(path: Path) -> list[TokenEntry]:
 
 
 def save_entries(path: Path, entries: list[TokenEntry]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     body = {"version": 1, "tokens": [asdict(e) for e in entries]}
-    handle, temporary = tempfile.mkstemp(prefix=".tokens-", dir=path.parent)
-    try:
-        os.fchmod(handle, 0o600)
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(body, out, indent=2)
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_private_json(path, body)
 
 
 def issue(

@@ -14,6 +14,7 @@ from typing import Any
 from projections.history import iso_z
 from projections.lead.fold import state_from_json, to_view
 from projections.replay import weekly_mql_follow_up
+from schemas.times import range_problem
 from streams.agents import clock as clock_agent
 from streams.personal_data.worker import person_in_view
 from streams.runtime import Runtime
@@ -45,7 +46,9 @@ def register(rt: Runtime) -> None:
         try:
             since = normalise_since(request.query.get("since"))
         except ValueError as exc:
-            return web.json({"error": f"since must be an ISO-8601 time: {exc}"}, status=400)
+            return web.json(
+                {"error": f"since must be an ISO-8601 time in range: {exc}"}, status=400
+            )
         rows = [json.loads(raw) for raw in rt.escalations.values()]
         rows = sorted(
             (r for r in rows if r["due_at"] >= since), key=lambda r: (r["due_at"], r["subject"])
@@ -76,7 +79,8 @@ def normalise_since(since: str | None) -> str:
 
     Raises ValueError for anything else, so the view answers 400: a time whose UTC form
     falls outside years 1-9999 (``9999-12-31T23:59:59-23:59``) overflows in
-    ``astimezone`` and once answered 500.
+    ``astimezone`` and once answered 500; and a time outside the contract's range
+    (``schemas/times.py``), the range every other time parameter is held to.
     """
     if not since:
         return ""
@@ -84,6 +88,9 @@ def normalise_since(since: str | None) -> str:
     if moment.tzinfo is None:
         raise ValueError("since needs an offset")
     try:
-        return iso_z(moment.astimezone(UTC))
+        moment = moment.astimezone(UTC)
     except OverflowError:
         raise ValueError("since is outside years 1-9999 once taken to UTC") from None
+    if (problem := range_problem(moment)) is not None:
+        raise ValueError(problem)
+    return iso_z(moment)

@@ -11,6 +11,14 @@ from typing import Any
 @dataclass
 class FakeClientThread:
     sought: list[tuple[Any, int]] = field(default_factory=list)
+    ends: dict[Any, int] = field(default_factory=dict)  # the broker's end offsets
+    highwaters: dict[Any, int] = field(default_factory=dict)  # the client's last known
+
+    def highwater(self, tp: Any) -> int | None:
+        return self.highwaters.get(tp)
+
+    def end_offsets(self, tps: list[Any]) -> dict[Any, int]:
+        return {tp: self.ends[tp] for tp in tps if tp in self.ends}
 
     def _ensure_consumer(self) -> FakeClientThread:
         return self

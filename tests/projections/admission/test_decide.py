@@ -164,3 +164,15 @@ def test_a_message_is_decoded_and_keyed_by_subject() -> None:
 @given(st.binary(max_size=200), st.one_of(st.none(), st.binary(max_size=20)))
 def test_any_bytes_are_decided_never_raise(value: bytes, key: bytes | None) -> None:
     assert isinstance(admit_message(value, key, ACME, "acme"), Admitted | Refusal)
+
+
+@pytest.mark.parametrize("occurred_at", ["9999-12-31T23:40:00Z", "0001-01-01T00:00:00Z"])
+def test_a_time_outside_the_contracts_range_is_refused_before_forwarding(occurred_at: str) -> None:
+    """Issue 20, item 3: the admission step refuses it, so it never reaches the intake,
+    the fold or the record log."""
+    event = as_published_by(one_of_each()["LeadCaptured"], "acme")
+    body = event.model_dump(mode="json") | {"occurred_at": occurred_at}
+    poison = type(event).model_validate(body, context={"as_recorded": True})
+    decided = admit_message(encode(poison), event.subject.encode(), ACME, "acme")
+    assert isinstance(decided, Refusal)
+    assert "outside the contract's time range" in decided.reasons[0]

@@ -60,3 +60,14 @@ def test_only_a_partner_token_publishes() -> None:
     assert decide_publish(operator).status == 403
     assert decide_publish(None).status == 401
     assert decide_publish(None, token_presented=True).status == 401
+
+
+def test_a_time_outside_the_contracts_range_is_422_with_the_range() -> None:
+    """Issue 20, item 3: refused at the door, before anything reaches the record log."""
+    answer = judge_body(
+        body_of(capture(occurred_at="9999-12-31T23:40:00Z"), capture(event_id="ok")), ACME
+    )
+    assert answer.status == 422
+    [error] = answer.errors
+    assert error["index"] == 0
+    assert "outside the contract's time range" in error["reasons"][0]

@@ -240,3 +240,35 @@ def test_faust_keeps_no_read_offset_for_guarded_partitions() -> None:
     assert offsets[TP] is None  # every guarded message is delivered; admit orders them
     assert offsets[("ns.other", 0)] == 7
     assert offsets[("ns.other", 1)] is None  # as Faust's defaultdict(lambda: None)
+
+
+async def test_a_tail_that_never_came_is_read_again_once_the_partition_stands_still() -> None:
+    """CI, workers scenario (seed 890241): after the last rebalance offsets 248-252 of
+    a partition never reached the agent, and no later message came to show the hole."""
+    consumer = FakeConsumer(committed=248)
+    consumer._thread.ends[TP] = 253
+    assert await commit_guard.rewind_stalled_tails(consumer, now=0.0) == {}
+    assert await commit_guard.rewind_stalled_tails(consumer, now=4.0) == {}  # patience
+    assert await commit_guard.rewind_stalled_tails(consumer, now=5.0) == {TP: 248}
+    assert await commit_guard.rewind_stalled_tails(consumer, now=7.0) == {}  # in flight
+    assert await commit_guard.rewind_stalled_tails(consumer, now=15.0) == {TP: 248}  # again
+    assert consumer.sought == [(TP, 248), (TP, 248)]
+
+
+async def test_a_partition_that_moves_or_has_nothing_past_its_commit_is_left_alone() -> None:
+    consumer = FakeConsumer(committed=100)
+    consumer._thread.highwaters[TP] = 110  # the client's own figure: no broker asked
+    assert await commit_guard.rewind_stalled_tails(consumer, now=0.0) == {}
+    for second in range(1, 10):  # a long queue, handled one message a second
+        commit_guard.admit(TP, 99 + second)
+        _handled(99 + second)
+        assert await commit_guard.rewind_stalled_tails(consumer, now=float(second)) == {}
+    _handled(109)  # all handled, the commit not made yet: nothing unhandled
+    assert await commit_guard.rewind_stalled_tails(consumer, now=30.0) == {}
+    assert await commit_guard.rewind_stalled_tails(consumer, now=60.0) == {}
+    idle = FakeConsumer(committed=110)
+    idle._thread.ends[TP] = 110
+    commit_guard.forget([TP])
+    assert await commit_guard.rewind_stalled_tails(idle, now=0.0) == {}
+    assert await commit_guard.rewind_stalled_tails(idle, now=60.0) == {}
+    assert consumer.sought == idle.sought == []

@@ -14,6 +14,8 @@ def test_a_time_with_an_offset_becomes_utc_z() -> None:
     assert normalise_since("2026-11-01T02:00:00+02:00") == "2026-11-01T00:00:00Z"
     assert normalise_since("2026-11-01T00:00:00Z") == "2026-11-01T00:00:00Z"
     assert normalise_since(None) == ""
+    assert normalise_since("2000-01-01T00:00:00Z") == "2000-01-01T00:00:00Z"  # both ends
+    assert normalise_since("2099-12-31T23:59:59.999999Z") == "2099-12-31T23:59:59.999999Z"
 
 
 @pytest.mark.parametrize(
@@ -22,6 +24,9 @@ def test_a_time_with_an_offset_becomes_utc_z() -> None:
         ("9999-12-31T23:59:59-23:59", "outside years 1-9999"),
         ("0001-01-01T00:00:00+23:59", "outside years 1-9999"),
         ("2026-11-01T00:00:00", "needs an offset"),
+        ("9999-12-31T23:59:59Z", "outside the contract's time range"),
+        ("2100-01-01T00:00:00Z", "outside the contract's time range"),
+        ("1999-12-31T23:59:59.999999Z", "outside the contract's time range"),
         ("yesterday", "Invalid isoformat"),
     ],
 )
