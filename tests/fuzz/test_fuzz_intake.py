@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from hypothesis import HealthCheck, assume, event, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from projections.agreement.codec import agreement_to_json
@@ -35,6 +35,7 @@ from projections.replay import KIND_OF, Simulation, replay
 from schemas.codec import DecodeError, decode, encode
 from schemas.envelope import Envelope
 from schemas.events import parse_event
+from schemas.times import EARLIEST, LATEST
 from streams.agents import agreement as agreement_agent
 from streams.agents import lead as lead_agent
 from tests.support.every_type import every_partner_type
@@ -47,11 +48,6 @@ TOPICS: dict[str, Callable[[Envelope, bytes | None], list[str]]] = {
     "leads": lead_agent.envelope_problems,
     "agreements": agreement_agent.envelope_problems,
 }
-# Item 3 (engineer `times`) will bound occurred_at; until then an event in the last
-# year datetime can hold starts clocks due after 9999-12-31, and the fold raises
-# OverflowError (the issue's poison LeadActivity). That case is theirs: the fuzz skips
-# it (``_inside_times_item_3``), and only it: any other time, year 1 included, is fuzzed.
-LAST_SAFE_YEAR = 9998
 FUZZ = settings(
     max_examples=300,
     deadline=None,
@@ -59,10 +55,6 @@ FUZZ = settings(
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-
-
-class OutsideItem3(Exception):  # noqa: N818 - a filter, not an error
-    """An event time item 3 (engineer `times`) will refuse at the door."""
 
 
 @dataclass
@@ -95,8 +87,6 @@ class Live:
         if problems := TOPICS[message.topic](event, message.key):
             self._reject("; ".join(problems), "wrong topic or key")
             return
-        if not _inside_times_item_3(event):
-            raise OutsideItem3
         if self._recorded(event):
             self._again(event)
             return
@@ -145,12 +135,6 @@ class Live:
         return event.event_id in seen or self.heads.get(event.subject) == event.event_id
 
 
-def _inside_times_item_3(event: Envelope) -> bool:
-    """False only for a time in year 9999, which item 3 (engineer `times`) will refuse
-    at the door: its clocks would fall after the last day datetime can hold."""
-    return event.occurred_at.year <= LAST_SAFE_YEAR
-
-
 def _states(result: Any) -> dict[str, bytes]:
     states = {f"lead/{k}": state_to_json(v) for k, v in result.leads.items()}
     states |= {f"dispute/{k}": dispute_to_json(v) for k, v in result.disputes.items()}
@@ -197,6 +181,10 @@ EDGES = st.sampled_from(
         datetime(9999, 12, 31, 23, 40, tzinfo=UTC),  # the issue's poison LeadActivity
         datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
         datetime(1970, 1, 1, tzinfo=UTC),
+        EARLIEST,  # the contract's range (schemas/times.py): in
+        EARLIEST - timedelta(microseconds=1),  # out
+        LATEST - timedelta(microseconds=1),  # in
+        LATEST,  # out
         NOW + timedelta(days=365 * 50),
     ]
 )
@@ -267,10 +255,11 @@ def message(draw: st.DrawFn) -> Message:
 
 @st.composite
 def fresh_lead(draw: st.DrawFn) -> list[Message]:
-    """A new lead captured and made an MQL at any time: its clocks start there."""
+    """A new lead captured and made an MQL at any time (in the contract's range or not:
+    a publisher's encoder does not check it): its clocks start there."""
     when = draw(st.one_of(EDGES, any_time))
     lead = f"L-fz-new-{draw(st.integers(0, 3))}"
-    common = {"subject": lead, "occurred_at": when, "source": "gen-fz"}
+    common = {"subject": lead, "occurred_at": NOW, "source": "gen-fz"}
     capture = parse_event(
         common
         | {"event_id": f"{lead}-c", "type": "LeadCaptured", "data": {"person": {"email": "a@b.c"}}}
@@ -283,7 +272,10 @@ def fresh_lead(draw: st.DrawFn) -> list[Message]:
             "data": {"activity": "demo_request", "points": draw(st.integers(-(2**31), 2**31 - 1))},
         }
     )
-    return [Message("leads", lead.encode(), encode(e)) for e in (capture, demo)]
+    return [
+        Message("leads", lead.encode(), encode(e.model_copy(update={"occurred_at": when})))
+        for e in (capture, demo)
+    ]
 
 
 def _topic_of(event: Envelope) -> str:
@@ -304,14 +296,10 @@ def test_hostile_intake_is_applied_or_refused_and_replay_agrees(
 ) -> None:
     messages = [m for batch in batches for m in batch]
     live = Live()
-    try:
-        for each in BASELINE:
-            live.handle(each, counted=False)
-        for each in messages:
-            live.handle(each)
-    except OutsideItem3:
-        event("outside item 3's times")
-        assume(False)  # item 3 (engineer `times`): out-of-range times, theirs to bound
+    for each in BASELINE:
+        live.handle(each, counted=False)
+    for each in messages:
+        live.handle(each)
     # Every message accounted for, once: received = processed + rejected.
     assert live.received == len(BASELINE) + len(messages)
     assert live.received == live.processed + len(live.rejected)
