@@ -7,6 +7,7 @@ Layout:
 - the kernel, at this level: ``policy`` (and ``default_policy.toml``), ``calendar``,
   ``ids``, ``outcome``, ``history`` (changes, clocks, escalations every aggregate keeps),
   ``personal`` (what stays readable of a sealed person), ``chain`` (the hash chain),
+  ``idempotency`` (an event id names one event: the content digests),
   ``access`` (who may read which view);
 - one package per aggregate: ``lead`` (with its ``sharing`` and ``privacy`` concerns),
   ``agreement``, ``dispute``;

@@ -52,6 +52,7 @@ def agreement_to_json(state: AgreementState) -> bytes:
             [c.at.isoformat(), c.kind, c.before, c.after, c.cause, c.rule] for c in state.history
         ],
         "seen": sorted(state.seen),
+        "digests": dict(state.digests),
         "proposed_by": state.proposed_by,
         "versions": [
             [v.version, _terms(v.terms), v.proposed_at.isoformat(), _time(v.signed_at)]
@@ -93,6 +94,7 @@ def agreement_from_json(raw: bytes) -> AgreementState:
             Change(datetime.fromisoformat(a), k, b, f, c, r) for a, k, b, f, c, r in body["history"]
         ),
         seen=frozenset(body["seen"]),
+        digests=body.get("digests", {}),  # a state stored before digests: none
         proposed_by=body["proposed_by"],
         versions=tuple(
             TermsVersion(n, Terms.model_validate(t), datetime.fromisoformat(p), _parse(s))

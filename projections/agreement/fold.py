@@ -34,6 +34,7 @@ from projections.agreement.terms import (
     terms_problems,
 )
 from projections.history import iso_z
+from projections.idempotency import remembered, reuse_problem
 from projections.outcome import Refused
 from projections.policy import Policy
 from schemas.agreement_events import (
@@ -163,7 +164,9 @@ def evolve_agreement(state: AgreementState | None, event: Envelope, policy: Poli
     if state is None:
         return _create(event, policy)
     if event.event_id in state.seen:
-        return Outcome(state, duplicate=True)
+        # The same content again is a duplicate; other content under the id is refused.
+        problem = reuse_problem(event, state.digests)
+        return Outcome(state, rejection=problem, duplicate=problem is None)
     handler = HANDLERS.get(type(event))
     if handler is None:
         return Outcome(state, rejection=f"{event.type} is not an agreement event")
@@ -173,15 +176,21 @@ def evolve_agreement(state: AgreementState | None, event: Envelope, policy: Poli
     try:
         handler(step, event)
     except Refused as refusal:
-        refused = replace(overdue.state, seen=overdue.state.seen | {event.event_id})
+        refused = _seen(overdue.state, event)
         return Outcome(refused, overdue.emitted, rejection=str(refusal))
     if isinstance(event, ShareRecorded):
         # Setting a share's status again is a no-op, and a redelivery replays in order,
         # so these ids need not be remembered: an agreement with thousands of shares
         # would otherwise carry (and rewrite on every table write) thousands of ids.
         return Outcome(step.state, (*overdue.emitted, *step.emitted))
-    final = replace(step.state, seen=step.state.seen | {event.event_id})
-    return Outcome(final, (*overdue.emitted, *step.emitted))
+    return Outcome(_seen(step.state, event), (*overdue.emitted, *step.emitted))
+
+
+def _seen(state: AgreementState, event: Envelope) -> AgreementState:
+    """``state`` remembering ``event``'s id and the digest of its content."""
+    return replace(
+        state, seen=state.seen | {event.event_id}, digests=remembered(state.digests, event)
+    )
 
 
 def _create(event: Envelope, policy: Policy) -> Outcome:

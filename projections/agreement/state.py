@@ -8,7 +8,7 @@ live and replay decide alike.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -63,6 +63,8 @@ class AgreementState:
     escalations: tuple[Escalation, ...] = ()
     history: tuple[Change, ...] = ()
     seen: frozenset[str] = field(default_factory=frozenset)
+    # event id -> content digest of what was applied (projections/idempotency.py)
+    digests: Mapping[str, str] = field(default_factory=dict, hash=False)  # a dict: unhashable
     proposed_by: str = ""  # the document owner: the proposer's actor, else its source
     versions: tuple[TermsVersion, ...] = ()
     signatures: tuple[Signature, ...] = ()

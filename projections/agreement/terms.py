@@ -20,6 +20,7 @@ from projections.agreement.state import (
 )
 from projections.agreement.step import AgreementStep, Outcome
 from projections.history import iso_z
+from projections.idempotency import remembered
 from projections.outcome import Refused
 from projections.policy import Policy
 from schemas.agreement_events import (
@@ -75,6 +76,7 @@ def propose(event: AgreementProposed, policy: Policy) -> Outcome:
         proposed_by=event.actor or event.source,
         versions=(TermsVersion(1, terms, event.occurred_at, None),),
         seen=frozenset({event.event_id}),
+        digests=remembered({}, event),
     )
     step = AgreementStep(state, policy, event.occurred_at, event.event_id)
     step.log("status", None, PROPOSED, f"proposed by {state.proposed_by}")

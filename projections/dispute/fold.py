@@ -17,6 +17,7 @@ from projections.agreement.state import PROPOSED, AgreementLookup, party_ids, st
 from projections.dispute.state import OPEN, RESOLVED, DisputeState
 from projections.dispute.step import DisputeOutcome, DisputeStep
 from projections.history import Change, iso_z
+from projections.idempotency import remembered, reuse_problem
 from projections.outcome import Refused
 from projections.policy import Policy
 from schemas.agreement_events import DisputeEscalated, DisputeOpened, DisputeResolved
@@ -57,6 +58,7 @@ def _open(event: DisputeOpened, policy: Policy, agreements: AgreementLookup) -> 
         step=terms.disputes.steps[0],
         step_started_at=event.occurred_at,
         seen=frozenset({event.event_id}),
+        digests=remembered({}, event),
     )
     step = DisputeStep(state, policy, event.occurred_at, event.event_id)
     step.move_to(state.steps[0], f"opened: {data.claim}")
@@ -128,7 +130,9 @@ def evolve_dispute(
             return _open(event, policy, agreements)
         return DisputeOutcome(None, rejection=f"{event.type} for unknown dispute {event.subject}")
     if event.event_id in state.seen:
-        return DisputeOutcome(state, duplicate=True)
+        # The same content again is a duplicate; other content under the id is refused.
+        problem = reuse_problem(event, state.digests)
+        return DisputeOutcome(state, rejection=problem, duplicate=problem is None)
     handler = HANDLERS.get(type(event))
     if handler is None:
         return DisputeOutcome(state, rejection=f"{event.type} is not a dispute event")
@@ -140,9 +144,9 @@ def evolve_dispute(
         _party_only(step, event)
         handler(step, event)
     except Refused as refusal:
-        refused = replace(overdue.state, seen=overdue.state.seen | {event.event_id})
+        refused = _seen(overdue.state, event)
         return DisputeOutcome(refused, overdue.emitted, rejection=str(refusal))
-    final = replace(step.state, seen=step.state.seen | {event.event_id})
+    final = _seen(step.state, event)
     return DisputeOutcome(final, (*overdue.emitted, *step.emitted))
 
 
@@ -162,3 +166,10 @@ def advance_dispute(state: DisputeState, now: datetime, policy: Policy) -> Dispu
         state = step.state
         emitted.extend(step.emitted)
     return DisputeOutcome(state, tuple(emitted))
+
+
+def _seen(state: DisputeState, event: Envelope) -> DisputeState:
+    """``state`` remembering ``event``'s id and the digest of its content."""
+    return replace(
+        state, seen=state.seen | {event.event_id}, digests=remembered(state.digests, event)
+    )

@@ -7,6 +7,7 @@ later amendment does not change the process of a dispute already running.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -37,6 +38,8 @@ class DisputeState:
     escalations: tuple[Escalation, ...] = ()
     history: tuple[Change, ...] = ()
     seen: frozenset[str] = field(default_factory=frozenset)
+    # event id -> content digest of what was applied (projections/idempotency.py)
+    digests: Mapping[str, str] = field(default_factory=dict, hash=False)  # a dict: unhashable
 
 
 def _time(value: datetime | None) -> str | None:
@@ -60,6 +63,7 @@ def dispute_to_json(state: DisputeState) -> bytes:
             [c.at.isoformat(), c.kind, c.before, c.after, c.cause, c.rule] for c in state.history
         ],
         seen=sorted(state.seen),
+        digests=dict(state.digests),
     )
     return json.dumps(body, separators=(",", ":")).encode()
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from projections.agreement.state import EMPTY_BOOK, AgreementLookup
+from projections.idempotency import remembered, reuse_problem
 from projections.lead import commission
 from projections.lead.clocks import advance
 from projections.lead.privacy import obligations, retention
@@ -247,10 +248,15 @@ def evolve(
     agreements)."""
     if state is None:
         if isinstance(event, LeadCaptured):
-            return Outcome(with_changes(_capture(event), seen=frozenset({event.event_id})))
+            first = with_changes(
+                _capture(event),
+                seen=frozenset({event.event_id}),
+                digests=remembered({}, event),
+            )
+            return Outcome(first)
         return Outcome(None, rejection=f"{event.type} for unknown lead {event.subject}")
     if event.event_id in state.seen:
-        return Outcome(state, duplicate=True)
+        return _again(state, event)
     handler = HANDLERS.get(type(event))
     if handler is None:
         return Outcome(state, rejection=f"{event.type} is not a lead lifecycle event")
@@ -263,7 +269,28 @@ def evolve(
     except Refused as refusal:
         # The clocks that ran out before this event still ran out: keep them. The id is
         # recorded, so a redelivery is a duplicate, not a second chance to apply.
-        refused = with_changes(overdue.state, seen=overdue.state.seen | {event.event_id})
+        refused = _seen(overdue.state, event)
         return Outcome(refused, overdue.emitted, rejection=str(refusal))
-    final = with_changes(step.state, seen=step.state.seen | {event.event_id})
+    final = _seen(step.state, event)
     return Outcome(final, (*overdue.emitted, *step.emitted), rejection=step.refusal)
+
+
+def _seen(state: LeadState, event: Envelope) -> LeadState:
+    """``state`` remembering ``event``'s id and the digest of its content."""
+    return with_changes(
+        state, seen=state.seen | {event.event_id}, digests=remembered(state.digests, event)
+    )
+
+
+def _again(state: LeadState, event: Envelope) -> Outcome:
+    """An id the lead has seen: a duplicate, or a reuse with other content (refused,
+    the state unchanged; projections/idempotency.py).
+
+    Once the lead is erased, its key is shredded: a capture that comes again is sealed
+    under a new key, so its person cannot be compared; it stays a duplicate.
+    """
+    if isinstance(event, LeadCaptured) and state.erasure is not None:
+        return Outcome(state, duplicate=True)
+    if problem := reuse_problem(event, state.digests):
+        return Outcome(state, rejection=problem)
+    return Outcome(state, duplicate=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
@@ -64,6 +65,8 @@ class LeadState:
     clocks: tuple[Clock, ...] = ()
     escalations: tuple[Escalation, ...] = ()
     seen: frozenset[str] = field(default_factory=frozenset)
+    # event id -> content digest of what was applied (projections/idempotency.py)
+    digests: Mapping[str, str] = field(default_factory=dict, hash=False)  # a dict: unhashable
 
 
 _FIELD_SET = frozenset(f.name for f in fields(LeadState))
@@ -147,6 +150,7 @@ def state_to_json(state: LeadState) -> bytes:
             [e.escalation_id, e.rule, e.clock_id, e.due_at.isoformat()] for e in state.escalations
         ],
         "seen": sorted(state.seen),
+        "digests": dict(state.digests),
         "job_title": state.job_title,
         "region": state.region,
         "country": state.country,
@@ -186,6 +190,7 @@ def state_from_json(raw: bytes) -> LeadState:
             Escalation(i, r, c, datetime.fromisoformat(d)) for i, r, c, d in body["escalations"]
         ),
         seen=frozenset(body["seen"]),
+        digests=body.get("digests", {}),  # a state stored before digests: none
         # .get: a state stored before partners existed still loads.
         job_title=body.get("job_title"),
         region=body.get("region"),

@@ -1,5 +1,6 @@
 """The worker's HTTP views: ``views`` (leads, escalations, stats, and the registration),
-``agreements``, ``partners``, ``privacy``; ``events`` (the HTTP door, ``POST /events``);
+``agreements``, ``partners``, ``privacy``; ``events`` (the HTTP door, ``POST /events``)
+and ``event_reuse`` (its 409 for a reused event id);
 ``access`` (the bearer-token gate), ``http_log`` (a request the server cannot parse is
 logged as the client's error: a warning, no traceback) and
 ``token_store`` (the token file, hashes only).

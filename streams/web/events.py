@@ -5,7 +5,9 @@ Behind the partner's token (``streams/web/access.py``): the body is judged by
 partner's own topic, keyed by its subject, and the answer is 202 with the event ids
 once the broker holds them all. From there the admission step treats them like any
 other message on that topic. Posting an event again publishes it again: the fold
-deduplicates by event id, so it is applied once and the answer is 202 both times.
+deduplicates by event id, so it is applied once and the answer is 202 both times. The
+same event id with other content is another event under a used id: 409, with the
+reason naming the first (``streams/web/event_reuse.py``), and nothing is published.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from schemas.codec import encode
 from streams.broker.topics import publish_topic_name
 from streams.runtime import Runtime
 from streams.web.access import Gate
+from streams.web.event_reuse import reuse_errors
 
 log = logging.getLogger(__name__)
 CHUNK = 64 * 1024
@@ -85,9 +88,12 @@ async def _door(rt: Runtime, view: Any, request: Any, partner_id: str) -> Any:
         why = f"body over {MAX_BODY_BYTES} bytes"
         log.warning("POST /events from %s: %s", partner_id, why)
         return view.json({"errors": [{"reasons": [why]}]}, status=413)
-    answer = judge_body(raw, Publisher(entry.partner_id, entry.kind))
+    publisher = Publisher(entry.partner_id, entry.kind)
+    answer = judge_body(raw, publisher)
     if answer.status != 202:
         return view.json(answer.body(), status=answer.status)
+    if reused := reuse_errors(rt, publisher, answer.events):
+        return view.json({"errors": reused}, status=409)
     failed = await _publish(rt, publish_topic_name(rt.settings.namespace, partner_id), answer)
     if failed is not None:
         status, why = failed

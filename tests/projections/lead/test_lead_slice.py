@@ -86,7 +86,7 @@ def test_second_capture_is_rejected_and_changes_nothing() -> None:
     assert outcome.rejection is not None
     assert outcome.state is not None
     # Nothing of the lead changes; only the refused id is remembered (redelivery = no-op).
-    assert replace(outcome.state, seen=state.seen) == state
+    assert replace(outcome.state, seen=state.seen, digests=state.digests) == state
     assert "other" in outcome.state.seen
     assert evolve(
         outcome.state, captured().model_copy(update={"event_id": "other"}), POLICY

@@ -7,7 +7,7 @@ The shell with fake topics whose delivery the test decides (``streams/agents/lea
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -134,9 +134,12 @@ async def test_a_batch_folds_as_one_event_at_a_time_and_writes_each_lead_once() 
             alone, message.key, message.value, message.partition, message.offset
         )
     for lead in (a, b):
-        assert state_from_json(batched.leads[lead.lead_id]) == state_from_json(
-            alone.leads[lead.lead_id]
-        )
+        in_batch = state_from_json(batched.leads[lead.lead_id])
+        one_by_one = state_from_json(alone.leads[lead.lead_id])
+        # The capture's content digest covers its sealed person, sealed under a fresh
+        # key in each runtime: the same ids are remembered, the rest is equal.
+        assert in_batch.digests.keys() == one_by_one.digests.keys()
+        assert replace(in_batch, digests={}) == replace(one_by_one, digests={})
     logged = [decode(v) for v in batched.lead_log_topic.sent]
     # The same records in the same order (their sealed persons differ: a fresh key each),
     # chained as one at a time chains them.

@@ -6,6 +6,8 @@ whether its persons are plaintext or sealed (the record log's form).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from projections.lead.state import state_to_json
@@ -71,7 +73,12 @@ def test_a_golden_log_folds_the_same_sealed_or_plaintext(name: str) -> None:
     plain, recorded = replay(case.events, as_of, case.policy), replay(sealed, as_of, case.policy)
     assert plain.leads.keys() == recorded.leads.keys()
     for lead_id, state in plain.leads.items():
-        assert state_to_json(recorded.leads[lead_id]) == state_to_json(state), lead_id
+        folded = recorded.leads[lead_id]
+        # The content digests cover the person as folded: sealed in one, plain in the
+        # other (projections/idempotency.py); the same ids, the rest byte for byte.
+        assert folded.digests.keys() == state.digests.keys(), lead_id
+        sealed_json = state_to_json(replace(folded, digests={}))
+        assert sealed_json == state_to_json(replace(state, digests={})), lead_id
     assert [e.data.escalation_id for e in recorded.escalations] == [
         e.data.escalation_id for e in plain.escalations
     ]
