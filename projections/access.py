@@ -51,7 +51,9 @@ class Decision:
 
 
 def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    # surrogatepass: aiohttp decodes header bytes that are not UTF-8 into lone
+    # surrogates; they hash like any other unknown token (a 401), never a 500.
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def presented_token(authorization: str | None) -> str | None:

@@ -32,7 +32,7 @@ from projections.partner_view.fold import fold_activity
 from projections.partner_view.state import PartnerView
 from projections.policy import Policy
 from schemas.envelope import Envelope
-from schemas.events import PARTNER_EVENT_TYPES, time_problem
+from schemas.events import PARTNER_EVENT_TYPES
 from schemas.lead_events import LeadCaptured
 from schemas.partner_system_events import PartnerActivity, SharedLeadReleased, ShareRecorded
 from schemas.system_events import EscalationRaised
@@ -53,9 +53,11 @@ class ReplayResult:
     escalations: list[EscalationRaised] = field(default_factory=list)
     rejections: list[tuple[str, str]] = field(default_factory=list)  # (event id, reason)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (event id, reason)
-    """Records the live worker could not have applied, left out and counted: a time
-    outside the contract's range, or a fold that raised (the worker rejected such an
-    event; on a log written before the range existed, it may still be recorded)."""
+    """Records whose fold raised, left out and counted: the live worker rejected such an
+    event and went on (one written before the worker folded before recording may still
+    be on the log). A record whose time is outside today's range was accepted before
+    the range existed and is folded as the worker folded it: replay gives the live
+    answer, not today's door's."""
 
     def escalation_rows(self) -> list[dict[str, object]]:
         """The ``replay --escalations`` answer: sorted by due_at, then subject."""
@@ -183,9 +185,6 @@ def replay(
     simulation = Simulation(policy)
     for event in events:
         if known_at is not None and not _known_by(event, known_at):
-            continue
-        if (problem := time_problem(event)) is not None:
-            simulation.result.skipped.append((event.event_id, problem))
             continue
         # The system's own types in a log are outputs, never inputs: the live worker
         # refuses them on the input topics, so a forged escalation or partner activity

@@ -46,14 +46,15 @@ class Verdict:
 
     def _range_note(self) -> str:
         """Records the door refuses today, recorded before the range existed: intact
-        history, but replay skips them, and an auditor must know."""
+        history, folded by replay as the worker folded them, and an auditor must know."""
         if not self.outside_range:
             return ""
         shown = ", ".join(self.outside_range[:10])
         more = f" and {len(self.outside_range) - 10} more" if len(self.outside_range) > 10 else ""
         return (
             f"; {len(self.outside_range)} recorded events state a time outside the "
-            f"contract's range, which replay skips: {shown}{more}"
+            f"contract's range (recorded before it existed; replay folds them as the "
+            f"worker did): {shown}{more}"
         )
 
 

@@ -22,8 +22,8 @@ record log they are read as recorded too; a fold that then raises is skipped by 
 
 The record log keeps what was recorded before these bounds existed: reading it passes
 ``context={AS_RECORDED: True}``, which accepts any time, so the log still reads and
-its chain still verifies; replay then skips such a record with a counted reason
-(``projections.replay``).
+its chain still verifies; replay folds such a record as the worker folded it, and
+skips, with a counted reason, only one whose fold raises (``projections.replay``).
 """
 
 from __future__ import annotations

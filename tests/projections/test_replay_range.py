@@ -1,5 +1,6 @@
 """Replay answers for every time inside the contract's range, and a poison record on a
-log written before the range existed is skipped, counted and reported, never fatal
+log written before the range existed never breaks it: a record whose fold fails is
+skipped, counted and reported, and one from before the range is folded as live did
 (issue 20, item 3).
 
 The probe's poison: a ``LeadActivity`` dated 9999-12-31T23:40, rejected live (a clock's
@@ -55,13 +56,28 @@ def poisoned_log() -> list[Envelope]:
     return recorded(events, recorded_at=[t0, t0, t0 + timedelta(hours=1)])
 
 
-def test_a_poison_record_is_skipped_with_its_reason_and_the_rest_applies() -> None:
+def test_a_poison_record_lies_past_every_answer_and_the_rest_applies() -> None:
+    """Its time is past the last moment replay answers for, so it is never folded: the
+    live worker rejected it (its fold overflowed), and replay gives that answer."""
     result = replay(poisoned_log(), LAST, POLICY)
     assert result.leads["L1"].score == 7
     assert result.leads["L1"].status == "INQUIRY"
-    [(event_id, reason)] = result.skipped
-    assert event_id == "L1-poison"
-    assert "outside the contract's time range" in reason
+    assert result.skipped == []
+
+
+def test_a_record_from_before_the_range_is_folded_as_the_worker_folded_it() -> None:
+    """A worker before the range accepted a capture dated in year 1 and ran its clocks
+    from then; replay must give that answer, not the one today's door would."""
+    lead, t0 = Lead("L-year-one"), datetime(2026, 11, 2, 9, tzinfo=UTC)
+    accepted: list[Envelope] = []
+    for event in (lead.captured(t0), lead.activity(t0, points=POLICY.mql_threshold)):
+        body = event.model_dump(mode="json") | {"occurred_at": "0001-01-01T00:00:00Z"}
+        accepted.append(parse_event(body, as_recorded=True))
+    log = recorded(accepted)
+    result = replay(log, LAST, POLICY)
+    assert result.skipped == []
+    assert result.leads["L-year-one"].status == "MQL"
+    assert "MQL_NOT_ASSIGNED" in [r["rule"] for r in result.escalation_rows()]
 
 
 def test_a_record_the_fold_cannot_take_is_skipped_not_fatal(
@@ -140,12 +156,33 @@ def run(*args: str) -> Any:
     return CliRunner().invoke(cli, list(args))
 
 
-def test_replay_of_a_poisoned_file_answers_and_reports_the_skip_on_stderr(log_file: Path) -> None:
+def test_replay_of_a_poisoned_file_answers_at_the_last_moment(log_file: Path) -> None:
     answered = run("replay", str(log_file), "--as-of", "2099-12-31T23:59:59Z", "--lead", "L1")
     assert answered.exit_code == 0, answered.stderr
     assert json.loads(answered.stdout)["score"] == 7
+    assert "replay skipped" not in answered.stderr
+
+
+def test_replay_reports_a_record_whose_fold_fails_on_stderr(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = lead_fold.evolve
+
+    def evolve(state: Any, event: Envelope, *args: Any) -> Any:
+        if event.event_id == "L5-activity-2":
+            raise OverflowError("date value out of range")
+        return real(state, event, *args)
+
+    monkeypatch.setattr(lead_fold, "evolve", evolve)
+    lead = Lead("L5")
+    t0 = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    path = tmp_path / "failing.jsonl"
+    with path.open("w") as handle:
+        write_log(recorded([lead.captured(t0), lead.activity(t0, points=3)]), handle)
+    answered = run("replay", str(path), "--as-of", "2099-12-31T23:59:59Z", "--lead", "L5")
+    assert answered.exit_code == 0, answered.stderr
     assert "replay skipped 1 recorded events" in answered.stderr
-    assert "L1-poison: occurred_at: 9999-12-31T23:40:00Z is outside" in answered.stderr
+    assert "L5-activity-2: the fold failed: OverflowError" in answered.stderr
 
 
 def test_verify_calls_the_poisoned_history_intact_and_names_the_record(log_file: Path) -> None:

@@ -57,6 +57,15 @@ def test_authenticate_takes_only_a_known_bearer_token() -> None:
     assert authenticate(known, None) is None
 
 
+def test_a_token_that_is_not_utf8_is_unknown_not_an_error() -> None:
+    """aiohttp decodes header bytes that are not UTF-8 into lone surrogates; such a
+    token once raised in the digest, and every view and the door answered 500."""
+    header = b"Bearer \xff\xfe".decode("utf-8", "surrogateescape")
+    known = {token_digest("s3cret"): ACME}
+    assert authenticate(known, header) is None
+    assert decide(None, "acme", token_presented=True).status == 401
+
+
 def test_the_file_keeps_hashes_only_owner_readable(tmp_path: Path) -> None:
     path = tmp_path / "home" / "tokens.json"
     first, token = issue(path, "partner", "acme")
