@@ -85,7 +85,7 @@ async def handle_lead_batch(rt: Runtime, events: Sequence[Any]) -> None:
             for event in events:
                 await _handle_alone(rt, event)
             return
-        batch.write()
+        await batch.write()
 
 
 async def handle_lead_message(
@@ -95,7 +95,7 @@ async def handle_lead_message(
     batch = LeadBatch(rt)
     await _handle(rt, batch, _Message(key, value, partition, offset))
     await batch.delivered()
-    batch.write()
+    await batch.write()
 
 
 async def _handle_alone(rt: Runtime, event: Any) -> None:
@@ -171,7 +171,7 @@ async def _handle(rt: Runtime, batch: LeadBatch, message: Any) -> None:
         await _emit(rt, batch, outcome.emitted, partition)
         batch.put(event.subject, outcome.state)
         if isinstance(event, LeadCaptured):
-            batch.then(partial(remember_person, rt, event))
+            batch.derive(partial(remember_person, rt, event))
     if isinstance(event, ErasureRequested) and outcome.rejection is None:
         # Only once the state records whom to tell may the key go (a redelivered
         # request, a duplicate, shreds again: deleting a deleted key is a no-op).
@@ -186,7 +186,7 @@ async def _emit(
 ) -> None:
     for sent in await send_outputs(rt, outputs):
         batch.expect(sent)
-    batch.then(partial(note_outputs, rt, outputs, partition))
+    batch.derive(partial(note_outputs, rt, outputs, partition))
 
 
 async def _refused(

@@ -8,12 +8,16 @@ The lead agent (``streams/agents/lead.py``) handles a batch of events in three s
    rejections. Nothing waits for
    the broker, so a batch costs one round trip, not two per event.
 2. Once: wait until the broker has every send of the batch (:meth:`LeadBatch.delivered`).
-3. Once: write each changed chain head and lead state to its table, one write per lead,
-   then what waited for them: escalation rows, the deadline index, a capture's sealed
-   person, an erasure's key shredding (:meth:`LeadBatch.write`).
+3. Once: write each changed chain head and what derives from the states (escalation
+   rows, the deadline index, a capture's sealed person), wait until those landed, then
+   write each changed lead state, one write per lead, and last what needs the state
+   written (an erasure's key shredding) (:meth:`LeadBatch.write`).
 
 So log first holds for every event as before: no head or state is written before the
-broker has the record and the outputs it follows from. The agent loop then waits for
+broker has the record and the outputs it follows from. And the state is written last:
+a redelivery reads it (its seen event ids) to know what was done, so a state that
+landed without its deadline-index entry (a kill -9 between two changelog writes) left
+a clock no timer would fire (``table_writes.landed_so_far``). The agent loop then waits for
 these table writes to land before it acknowledges the batch (``streams/delivery/table_writes.py``).
 
 Faust writes a table entry to the changelog partition of the *current* event, which in
@@ -37,6 +41,7 @@ from faust.streams import _current_event
 
 from projections.lead.fold import state_from_json, state_to_json
 from projections.lead.state import LeadState
+from streams.delivery import table_writes
 from streams.runtime import Runtime
 
 
@@ -95,6 +100,7 @@ class LeadBatch:
         self._changed: dict[str, Any] = {}  # lead id -> the event it is written as
         self.heads = _WorkingHeads(rt.chain_heads, lambda: self._event)
         self._sends: list[Awaitable[Any]] = []
+        self._derived: list[tuple[Any, Callable[[], None]]] = []
         self._then: list[tuple[Any, Callable[[], None]]] = []
 
     @contextmanager
@@ -118,6 +124,11 @@ class LeadBatch:
         """A send the batch's writes must wait for."""
         self._sends.append(sent)
 
+    def derive(self, action: Callable[[], None]) -> None:
+        """A table write that must land before the states are written (it follows
+        from them, and a redelivery that finds the state written would not redo it)."""
+        self._derived.append((self._event, action))
+
     def then(self, action: Callable[[], None]) -> None:
         """A table write to make once the states are written."""
         self._then.append((self._event, action))
@@ -127,12 +138,19 @@ class LeadBatch:
         if self._sends:
             await asyncio.gather(*self._sends)
 
-    def write(self) -> None:
-        """Heads first (an event's head was advanced before its state was folded),
-        then each changed lead once, then what waited for them, in order."""
+    async def write(self) -> None:
+        """Heads (an event's head was advanced before its state was folded) and what
+        derives from the states, landed; then each changed lead once; then what
+        waited for the states, in order. If the first writes did not land, no state is
+        written: the batch's messages are read again (``table_writes``)."""
         for subject, (head, event) in self.heads.changed.items():
             with as_current(event):
                 self._rt.chain_heads[subject] = head
+        for event, action in self._derived:
+            with as_current(event):
+                action()
+        if not await table_writes.landed_so_far():
+            return
         for lead_id, event in self._changed.items():
             state = self._states[lead_id]
             assert state is not None  # only put() marks a lead changed

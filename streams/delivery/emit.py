@@ -64,13 +64,17 @@ async def emit(
     The caller records its new state only after this returns. A kill -9 can land some
     of an event's writes and not others (they go to different partitions): a state on
     its changelog with its escalation lost, and the redelivered event a duplicate that
-    emits nothing again. Waiting for delivery first makes "state written" imply
-    "outputs delivered".
+    emits nothing again. Waiting for delivery first, and for the notes to land, makes
+    "state written" imply "outputs delivered and noted".
     """
     sent = await send_outputs(rt, outputs)
     if sent:
         await asyncio.gather(*sent)
     note_outputs(rt, outputs, partition, aggregate)
+    # The notes land before the caller's state: once the state is written, a redelivery
+    # is a duplicate that notes nothing again (table_writes.landed_so_far).
+    if outputs and not await table_writes.landed_so_far():
+        raise RuntimeError("the escalation rows or deadline index entries were not written")
 
 
 async def send_outputs(rt: Runtime, outputs: Iterable[Envelope]) -> list[Awaitable[Any]]:

@@ -75,6 +75,22 @@ async def landed(writes: list[Any]) -> bool:
     return True
 
 
+async def landed_so_far() -> bool:
+    """Wait until the broker has every write this handling made so far (True outside
+    a handling, where nothing is collected).
+
+    For writes that must land before the next one is made. A redelivery reads an
+    aggregate's state (its seen event ids) to know what was already done, so the state
+    is written last: what derives from it (chain heads, the deadline index, escalation
+    rows) lands first. A kill -9 between a state's write and its deadline-index entry
+    once left a clock in the state that no timer would ever fire (the crash scenario,
+    seed 977954: ten leads' clocks and escalations lost); the redelivered events were
+    duplicates and wrote nothing again.
+    """
+    pending = _PENDING.get()
+    return await landed(list(pending)) if pending else True
+
+
 def fail(exc: BaseException) -> None:
     """The handling in progress could not write its outcome (its rejection): its
     messages are acknowledged as unhandled (:func:`landed` is False), so read again."""
