@@ -37,9 +37,15 @@ class Counters:
     admission_admitted: int = 0
     admission_refused: int = 0
     feed_copies: int = 0  # messages copied to partners' feeds (streams/admission/feeds.py)
+    # What each input message ended as, by (outcome, event type, reason class): outcome
+    # "received", "processed" or "rejected", the reason class only for "rejected"
+    # (streams/observability/reasons.py). Noted when a message's handling closes
+    # (streams/delivery/tally.py), so per type received == processed + rejected; read
+    # by GET /metrics. Not in /stats: the totals above are.
+    outcomes: dict[tuple[str, str, str], int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, int]:
-        return dict(self.__dict__)
+        return {name: value for name, value in self.__dict__.items() if isinstance(value, int)}
 
 
 @dataclass

@@ -34,13 +34,14 @@ from streams.broker.topics import (
 )
 from streams.delivery import ack_guard, commit_guard, commit_watchdog, table_writes
 from streams.identity import clients
+from streams.observability.exits import exits_path
 from streams.personal_data.keyring import FileKeyring
 from streams.runtime import Runtime
 from streams.settings import Settings
 from streams.state.agreement_book import AgreementBookFollower
 from streams.web import agreements as agreement_views
 from streams.web import events as event_door
-from streams.web import http_log, views
+from streams.web import http_log, metrics, views
 from streams.web import partners as partner_views
 from streams.web import privacy as privacy_views
 from streams.web.access import Gate
@@ -158,6 +159,7 @@ def build_app(settings: Settings, policy: Policy) -> Any:
     agreement_agent.register(rt)
     clock_agent.register(rt)
     views.register(rt)
+    metrics.register(rt)
     agreement_views.register(rt)
     partner_agent.register(rt)
     partner_views.register(rt)
@@ -166,7 +168,13 @@ def build_app(settings: Settings, policy: Policy) -> Any:
     privacy_views.register(rt)
     log_level.install(app)
     http_log.install()
-    commit_watchdog.install(app, settings.commit_stall_seconds, kafka.aiokafka())
+    commit_watchdog.install(
+        app,
+        settings.commit_stall_seconds,
+        kafka.aiokafka(),
+        exits_file=exits_path(settings.home),
+        namespace=settings.namespace,
+    )
     ack_guard.register(app)
     commit_guard.watch(
         {

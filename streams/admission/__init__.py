@@ -17,5 +17,5 @@ consumer loop they share.
 
 May import: ``projections``, ``schemas``, ``streams.broker.topics``, ``streams.identity``,
 ``streams.delivery.rejections``, ``streams.personal_data.sealing``, ``streams.runtime``,
-``streams.settings``.
+``streams.settings``, ``streams.observability`` (refusals by partner, for ``GET /metrics``).
 """

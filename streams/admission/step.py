@@ -41,6 +41,7 @@ from streams.broker.topics import (
 )
 from streams.delivery.rejections import rejection_for
 from streams.identity.registry import Partner
+from streams.observability import instruments, reasons
 from streams.personal_data.sealing import new_key, seal_event
 from streams.runtime import Runtime
 
@@ -90,6 +91,12 @@ async def handle(
             rt.counters.admission_admitted += 1
             return [sent]
     rt.counters.admission_refused += 1
+    # The partner label is the registered owner of the publish topic, never a name the
+    # message claims: a bounded set, however many names a publisher makes up.
+    instruments.ADMISSION_REFUSED.labels(
+        publisher.partner_id if publisher is not None else "unregistered",
+        reasons.classify(decided.reasons),
+    ).inc()
     return await _refuse(rt, bus, record, publisher=publisher, decided=decided)
 
 

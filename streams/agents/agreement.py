@@ -31,6 +31,7 @@ from streams.delivery.agent_loop import handle_each
 from streams.delivery.emit import emit, reject
 from streams.delivery.recorder import advance_head, already_recorded, send_record, stamp_next
 from streams.delivery.rejections import rejection_for
+from streams.observability import reasons
 from streams.personal_data.worker import sealed_original
 from streams.runtime import Runtime
 
@@ -119,13 +120,20 @@ async def handle_agreement_message(
     try:
         event = decode_incoming(value or b"")  # within the contract's size limits
     except DecodeError as exc:
-        await reject(rt, rejection_for(reasons=[str(exc)], original=value, key=key, **where))
+        await reject(
+            rt,
+            rejection_for(reasons=[str(exc)], original=value, key=key, **where),
+            reasons.of_decode_error(str(exc)),
+        )
         return
+    tally.note_type(event.type)
     if problems := envelope_problems(event, key):
         # A lead event sent here keeps its person sealed with a key nobody holds.
         original = await sealed_original(rt, value, own_lead=False)
         await reject(
-            rt, rejection_for(reasons=problems, original=original, key=key, event=event, **where)
+            rt,
+            rejection_for(reasons=problems, original=original, key=key, event=event, **where),
+            reasons.ENVELOPE,
         )
         return
     rejection, duplicate = await _apply(rt, event, partition, offset)
@@ -133,6 +141,7 @@ async def handle_agreement_message(
         await reject(
             rt,
             rejection_for(reasons=[rejection], original=value, key=key, event=event, **where),
+            reasons.classify([rejection], reasons.FOLD),
         )
         return
     if duplicate:

@@ -29,6 +29,7 @@ from streams.delivery.agent_loop import handle_batches
 from streams.delivery.emit import note_outputs, reject_failure, send_outputs, send_rejection
 from streams.delivery.recorder import advance_head, already_recorded, send_record, stamp_next
 from streams.delivery.rejections import rejection_for
+from streams.observability import reasons
 from streams.personal_data.worker import remember_person, seal, sealed_original, shred
 from streams.runtime import Runtime
 
@@ -135,8 +136,9 @@ async def _handle(rt: Runtime, batch: LeadBatch, message: Any) -> None:
         decoded = decode_incoming(value or b"")  # within the contract's size limits
     except DecodeError as exc:
         rejection = rejection_for(reasons=[str(exc)], original=value, key=key, **where)
-        batch.expect(await send_rejection(rt, rejection))
+        batch.expect(await send_rejection(rt, rejection, reasons.of_decode_error(str(exc))))
         return
+    tally.note_type(decoded.type)
     if problems := envelope_problems(decoded, key):
         # Mis-keyed, perhaps on another lead's partition: the lead's key is not here,
         # so the person is sealed with a key that is not kept.
@@ -144,7 +146,7 @@ async def _handle(rt: Runtime, batch: LeadBatch, message: Any) -> None:
         rejection = rejection_for(
             reasons=problems, original=original, key=key, event=decoded, **where
         )
-        batch.expect(await send_rejection(rt, rejection))
+        batch.expect(await send_rejection(rt, rejection, reasons.ENVELOPE))
         return
     event: Envelope = await seal(rt, decoded)
     state = batch.state(event.subject)
@@ -203,13 +205,13 @@ async def _refused(
         await _emit(rt, batch, outcome.emitted, where["partition"])
         batch.put(event.subject, outcome.state)
     if any(isinstance(e, LeadShareRejected) for e in outcome.emitted):
-        tally.rejected(rt.counters)  # its LeadShareRejected is the rejection record
+        tally.rejected(rt.counters, reasons.FOLD)  # its LeadShareRejected is the record
         return
-    reasons = [outcome.rejection or "refused"]
+    why = [outcome.rejection or "refused"]
     # The sealed, stamped form: the rejection never keeps a plaintext person.
     original = encode(event)
-    rejection = rejection_for(reasons=reasons, original=original, key=key, event=event, **where)
-    batch.expect(await send_rejection(rt, rejection))
+    rejection = rejection_for(reasons=why, original=original, key=key, event=event, **where)
+    batch.expect(await send_rejection(rt, rejection, reasons.classify(why, reasons.FOLD)))
 
 
 async def _agreements_for(rt: Runtime, event: Envelope) -> AgreementLookup:

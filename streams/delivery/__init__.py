@@ -9,5 +9,6 @@ changelog writes), ``recorder`` (the record log, written first), ``emit`` (outpu
 Read the reliability page (docs/reliability.md) before changing anything here.
 
 May import: ``projections``, ``schemas``, ``streams.state``, ``streams.personal_data``,
-``streams.runtime``. Never ``streams.agents``.
+``streams.runtime``, ``streams.observability`` (what it records for ``GET /metrics``).
+Never ``streams.agents``.
 """

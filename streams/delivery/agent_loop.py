@@ -25,6 +25,7 @@ its table writes are done. Faust's ``take_events`` acknowledges its buffer in a
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -34,6 +35,7 @@ from streams.delivery.ack_guard import mark_handled, read_again_from
 from streams.delivery.backlog import note_applied
 from streams.delivery.commit_watchdog import HANDLING
 from streams.delivery.emit import reject_failure
+from streams.observability import instruments
 from streams.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -99,6 +101,7 @@ async def _handling(events: list[Any]) -> AsyncIterator[None]:
     A body that raises (a cancellation) leaves the events unacknowledged.
     """
     token = HANDLING.begin()  # a handling that never ends stops commits: watched
+    started = time.perf_counter()
     try:
         with table_writes.collected() as writes:
             yield
@@ -106,6 +109,17 @@ async def _handling(events: list[Any]) -> AsyncIterator[None]:
     finally:
         HANDLING.end(token)
     _acknowledge(events, landed)
+    _measure(events, time.perf_counter() - started)
+
+
+def _measure(events: Sequence[Any], seconds: float) -> None:
+    """Batch size and handling time for ``GET /metrics``; never fails a handling."""
+    try:
+        topic = str(getattr(events[0].message, "topic", "unknown"))
+        instruments.BATCH_SIZE.labels(topic).observe(len(events))
+        instruments.HANDLING_SECONDS.labels(topic).observe(seconds)
+    except Exception:
+        log.debug("could not measure a handling", exc_info=True)
 
 
 def _more_waiting(stream: Any) -> bool:

@@ -44,6 +44,8 @@ from typing import Any
 from aiokafka.consumer.fetcher import Fetcher, FetchResult
 from faust.transport.consumer import Consumer
 
+from streams.observability import instruments
+
 log = logging.getLogger(__name__)
 
 _LOCK = threading.Lock()  # the ledger is written in the consumer's thread, read in the app's
@@ -465,8 +467,10 @@ def register(app: Any) -> None:
                 return
             now = time.monotonic()
             if done := await rewind_holes(app.consumer, now):
+                instruments.COMMIT_REWINDS.labels("hole").inc(len(done))
                 log.warning("reading again from offsets fetched but never handled: %s", done)
             if done := await rewind_stalled_tails(app.consumer, now):
+                instruments.COMMIT_REWINDS.labels("tail").inc(len(done))
                 log.warning("reading again from a partition's tail that never came: %s", done)
         except Exception:
             log.exception("rewinding to never-handled offsets failed")

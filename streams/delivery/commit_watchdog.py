@@ -44,10 +44,14 @@ import os
 import sys
 import time
 from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import faust
 from aiokafka.admin import AIOKafkaAdminClient
+
+from streams.observability import exits, instruments
 
 log = logging.getLogger(__name__)
 
@@ -153,8 +157,16 @@ def stalled(watch: Watch, now: float, limit_seconds: float) -> bool:
     return watch.running_for(now) > limit_seconds
 
 
-def install(app: Any, limit_seconds: float, kafka: Mapping[str, Any]) -> CommitWatch:
-    """``kafka``: aiokafka's connection settings (streams.identity.clients)."""
+def install(
+    app: Any,
+    limit_seconds: float,
+    kafka: Mapping[str, Any],
+    exits_file: Path | None = None,
+    namespace: str = "",
+) -> CommitWatch:
+    """``kafka``: aiokafka's connection settings (streams.identity.clients);
+    ``exits_file``: where an exit is counted for the next process to report
+    (``streams/observability/exits.py``)."""
     watch = CommitWatch()
     app.sensors.add(watch)
     committed = CommittedCheck()
@@ -182,13 +194,15 @@ def install(app: Any, limit_seconds: float, kafka: Mapping[str, Any]) -> CommitW
     async def commit_watchdog() -> None:
         now = time.monotonic()
         acked.observe(*_acked_and_committed(app.consumer), now)
-        watched: tuple[tuple[str, Watch], ...] = (
-            ("an offset commit", watch),
-            ("a message's handling", HANDLING),
-            ("a commit Faust took for done and the broker never got", committed),
-            (f"acknowledged offsets not committed ({acked.detail})", acked),
+        watched: tuple[tuple[str, str, Watch], ...] = (
+            ("commit", "an offset commit", watch),
+            ("handling", "a message's handling", HANDLING),
+            ("broker_behind", "a commit Faust took for done and the broker never got", committed),
+            ("acked_waiting", f"acknowledged offsets not committed ({acked.detail})", acked),
         )
-        for what, running in watched:
+        for label, _, running in watched:  # for GET /metrics, before any exit
+            instruments.COMMIT_STALL_SECONDS.labels(label).set(running.running_for(now))
+        for _, what, running in watched:
             if not stalled(running, now, limit_seconds):
                 continue
             log.error(
@@ -200,6 +214,8 @@ def install(app: Any, limit_seconds: float, kafka: Mapping[str, Any]) -> CommitW
                 EXIT_COMMIT_STALLED,
                 pending_tasks(),
             )
+            if exits_file is not None:  # counted for the next process's GET /metrics
+                exits.note_exit(exits_file, namespace, what, datetime.now(UTC))
             for handler in logging.getLogger().handlers:
                 handler.flush()
             sys.stderr.flush()

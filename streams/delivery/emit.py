@@ -32,6 +32,7 @@ from schemas.system_events import (
 )
 from streams.delivery import table_writes, tally
 from streams.delivery.rejections import rejection_for
+from streams.observability import reasons
 from streams.personal_data.worker import sealed_original
 from streams.runtime import Runtime
 from streams.state import deadline_index
@@ -119,16 +120,22 @@ def note_outputs(
             rt.schedule.note(bucket)
 
 
-async def reject(rt: Runtime, rejection: EventRejected) -> None:
+async def reject(rt: Runtime, rejection: EventRejected, reason: str | None = None) -> None:
     """Send the rejection and wait until the broker has it: the message is then
     acknowledged, and a rejection lost would leave it neither processed nor rejected."""
-    await (await send_rejection(rt, rejection))
+    await (await send_rejection(rt, rejection, reason))
 
 
-async def send_rejection(rt: Runtime, rejection: EventRejected) -> Awaitable[Any]:
+async def send_rejection(
+    rt: Runtime, rejection: EventRejected, reason: str | None = None
+) -> Awaitable[Any]:
     """Hand the rejection to the producer (counted once per message: ``tally``); the
-    future says when it landed."""
-    tally.rejected(rt.counters)
+    future says when it landed.
+
+    ``reason``: its reason class for ``GET /metrics``, where the caller knows the stage
+    that refused it; else told from the reasons' text (``observability.reasons``).
+    """
+    tally.rejected(rt.counters, reason or reasons.classify(rejection.data.reasons))
     sent: Awaitable[Any] = await rt.rejections_topic.send(
         key=rejection.subject.encode(), value=encode(rejection)
     )
@@ -156,7 +163,7 @@ async def reject_failure(rt: Runtime, message: Any, exc: Exception) -> None:
             partition=message.partition,
             offset=message.offset,
         )
-        await reject(rt, rejection)
+        await reject(rt, rejection, reasons.INTERNAL)
     except Exception as failed:
         log.exception("could not publish the rejection of %s; it is read again", message.tp)
         handling = tally.current()

@@ -12,6 +12,11 @@ is handled again undoes what its messages counted (:func:`undo`), rather than se
 the counters back, which would drop what other agents counted meanwhile.
 
 Outside a scope (a test calling a handler directly) each call counts as it says.
+
+The scope also notes the message's event type (:func:`note_type`, once decoded) and its
+rejection's reason class (a bounded label, ``streams/observability/reasons.py``), and
+when it closes adds the message to ``Counters.outcomes`` by type and reason, for
+``GET /metrics``; :func:`undo` takes that back too.
 """
 
 from __future__ import annotations
@@ -21,7 +26,10 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from streams.observability.reasons import OTHER
 from streams.runtime import Counters
+
+UNKNOWN_TYPE = "unknown"  # not decoded (undecodable, oversized): no type to name
 
 
 @dataclass
@@ -32,6 +40,10 @@ class Tally:
     processed: bool = False
     rejected: bool = False
     duplicate: bool = False
+    event_type: str = UNKNOWN_TYPE
+    reason: str = ""  # the rejection's reason class
+    counters: Counters | None = None  # where it was counted, for the outcomes at close
+    settled: tuple[tuple[str, str, str], ...] = ()  # the outcomes it added at close
 
 
 _CURRENT: ContextVar[Tally | None] = ContextVar("leadledger_tally", default=None)
@@ -46,6 +58,29 @@ def message() -> Iterator[Tally]:
         yield tally
     finally:
         _CURRENT.reset(token)
+        _settle(tally)
+
+
+def _settle(tally: Tally) -> None:
+    """Add what the closing scope's message ended as to ``Counters.outcomes``."""
+    if tally.counters is None or not tally.received:
+        return
+    keys = [("received", tally.event_type, "")]
+    if tally.processed:
+        keys.append(("processed", tally.event_type, ""))
+    if tally.rejected:
+        keys.append(("rejected", tally.event_type, tally.reason))
+    outcomes = tally.counters.outcomes
+    for key in keys:
+        outcomes[key] = outcomes.get(key, 0) + 1
+    tally.settled = tuple(keys)
+
+
+def note_type(event_type: str) -> None:
+    """The message being handled decoded as ``event_type`` (a type of the contract)."""
+    tally = _CURRENT.get()
+    if tally is not None:
+        tally.event_type = event_type
 
 
 def received(counters: Counters) -> None:
@@ -54,6 +89,7 @@ def received(counters: Counters) -> None:
         if tally.received:
             return
         tally.received = True
+        tally.counters = counters
     counters.received += 1
 
 
@@ -75,7 +111,9 @@ def processed(counters: Counters) -> None:
     counters.processed += 1
 
 
-def rejected(counters: Counters) -> None:
+def rejected(counters: Counters, reason: str = OTHER) -> None:
+    """``reason``: the rejection's reason class (``streams/observability/reasons.py``);
+    the first rejection of a message names it."""
     tally = _CURRENT.get()
     if tally is not None:
         if tally.rejected:
@@ -84,6 +122,7 @@ def rejected(counters: Counters) -> None:
             counters.processed -= 1
             tally.processed = False
         tally.rejected = True
+        tally.reason = reason
     counters.rejected += 1
 
 
@@ -93,7 +132,10 @@ def undo(counters: Counters, tally: Tally) -> None:
     counters.processed -= tally.processed
     counters.rejected -= tally.rejected
     counters.duplicates -= tally.duplicate
+    for key in tally.settled:
+        counters.outcomes[key] -= 1
     tally.received = tally.processed = tally.rejected = tally.duplicate = False
+    tally.settled = ()
 
 
 def current() -> Tally | None:
