@@ -123,7 +123,8 @@ class TableFigures(Collector):
 
 
 # Counters' totals on GET /metrics: name -> help. The breakdown by type and reason
-# (Counters.outcomes) is exposed as the events_* families instead of these totals.
+# (Counters.outcomes) is exposed as the events_* families instead of those totals, and
+# admission_refused as leadledger_admission_refused_total, by partner and reason.
 _TOTALS = {
     "duplicates": "Input messages that were redeliveries of an applied event (no-ops).",
     "escalations": "Escalations this process raised (the table's figure is"
@@ -134,8 +135,6 @@ _TOTALS = {
     "commands_refused": "Internal commands between aggregates refused.",
     "admission_received": "Messages the admission step read from partners' publish topics.",
     "admission_admitted": "Messages the admission step forwarded to intake.",
-    "admission_refused": "Messages the admission step refused (by partner and reason:"
-    " leadledger_admission_refused_total).",
     "feed_copies": "Messages copied to partners' feeds.",
 }
 
@@ -191,7 +190,9 @@ class ProcessCounts(Collector):
         yield from families.values()
         totals = self.rt.counters.as_dict()
         for name, help_text in _TOTALS.items():
-            family = CounterMetricFamily(f"leadledger_{name}", help_text + SINCE_START)
+            # "escalations" would clash with the table's leadledger_escalations gauge.
+            shown = "escalations_raised" if name == "escalations" else name
+            family = CounterMetricFamily(f"leadledger_{shown}", help_text + SINCE_START)
             family.add_metric([], self._monotone(name, (), totals.get(name, 0)))
             yield family
 
