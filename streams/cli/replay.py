@@ -33,6 +33,7 @@ from schemas.events import Event
 from schemas.jsonl import LogLineError, read_log, write_log
 from schemas.times import range_problem
 from streams.broker.topics import KEY_TABLE, RECORD_LOG_TOPICS, changelog_name, topic_name
+from streams.cli import progress
 from streams.cli.access import operator_access
 from streams.cli.collector import fewer_collections
 from streams.personal_data.keyring import FileKeyring, KeyringError
@@ -65,14 +66,16 @@ def parse_time(value: str, option: str = "--as-of") -> datetime:
     return moment
 
 
-def _events(logs: list[str], settings: Settings, reads: ReadStats) -> Iterator[Event]:
+def _events(
+    logs: list[str], settings: Settings, reads: ReadStats, steps: progress.Steps
+) -> Iterator[Event]:
     for log in logs:
         if log == "kafka":  # the record log, not the intake topics
             topics = [topic_name(spec, settings.namespace) for spec in RECORD_LOG_TOPICS]
-            yield from read_topics(operator_access(settings), topics, reads)
+            yield from read_topics(operator_access(settings), topics, reads, steps)
         else:
             try:
-                yield from read_log(Path(log))
+                yield from steps.track(read_log(Path(log)))
             except LogLineError as exc:
                 raise usage_error(f"{log}:{exc.line_number}: {exc.reason}") from None
             except OSError as exc:
@@ -96,11 +99,13 @@ def fold_logs(
     with fewer_collections():
         # Materialised first, so a malformed line anywhere means nothing on stdout.
         reads = ReadStats()
-        events = list(_events(logs, settings, reads))
+        with progress.steps("reading") as steps:
+            events = list(_events(logs, settings, reads, steps))
         if keep is not None:
             keep.extend(events)
         try:
-            result = replay_leads(events, parse_time(as_of), policy, known)
+            with progress.steps("folding", total=len(events)) as steps:
+                result = replay_leads(steps.track(events), parse_time(as_of), policy, known)
         except UnrecordedEventError as exc:
             raise usage_error(str(exc)) from None
     report_skipped(result, reads)
@@ -248,8 +253,8 @@ def export(out: Annotated[Path, typer.Option("--out", help="JSON-Lines file to w
     topics = [topic_name(spec, settings.namespace) for spec in RECORD_LOG_TOPICS]
     stats = ReadStats()
     persons = PersonCount(live_keys(settings))
-    with out.open("w", encoding="utf-8") as handle:
-        events = read_topics(operator_access(settings), topics, stats)
+    with out.open("w", encoding="utf-8") as handle, progress.steps("exporting") as steps:
+        events = read_topics(operator_access(settings), topics, stats, steps)
         count = write_log(persons.seen(events), handle)
     typer.echo(
         f"{count} events written to {out} ({stats.undecodable} undecodable and "

@@ -17,7 +17,9 @@ from pydantic import ValidationError
 
 from projections.verify import Entry, verify
 from schemas.events import parse_event_json
+from streams.cli import progress
 from streams.cli.access import operator_access
+from streams.cli.progress import Steps
 from streams.readback.record_log import MissingTopicError, read_record_log, record_log_topics
 from streams.settings import Settings
 
@@ -41,11 +43,11 @@ def file_entries(path: Path) -> Iterator[Entry]:
                 yield Entry(f"{path}:{number}", None, why)
 
 
-def _entries(sources: list[str], settings: Settings) -> Iterator[Entry]:
+def _entries(sources: list[str], settings: Settings, steps: Steps) -> Iterator[Entry]:
     for source in sources:
         if source == "kafka":
             topics = record_log_topics(settings.namespace)
-            yield from read_record_log(operator_access(settings), topics)
+            yield from read_record_log(operator_access(settings), topics, steps)
         else:
             yield from file_entries(Path(source))
 
@@ -56,7 +58,8 @@ def verify_command(
     """Check every subject's hash chain; report the first broken or missing link."""
     settings = Settings.from_env()
     try:
-        verdict = verify(_entries(sources, settings))
+        with progress.steps("verifying") as steps:
+            verdict = verify(steps.track(_entries(sources, settings, steps)))
     except (OSError, MissingTopicError, KafkaError) as exc:
         typer.echo(f"leadledger: cannot read the record log: {exc}", err=True)
         raise typer.Exit(2) from None

@@ -20,6 +20,7 @@ from schemas.codec import DecodeError, decode
 from schemas.events import Event
 from streams.identity.clients import KafkaAccess
 from streams.readback.partitions import drain, ends_now, reader
+from streams.readback.steps import NO_STEPS, Steps
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +42,12 @@ class ReadStats:
 
 
 def _read_all(
-    consumer: Any, ends: dict[tuple[str, int], int], stats: ReadStats
+    consumer: Any, ends: dict[tuple[str, int], int], stats: ReadStats, steps: Steps
 ) -> dict[tuple[str, int], list[LogRecord]]:
     records: dict[tuple[str, int], list[LogRecord]] = {tp: [] for tp in ends}
     for message in drain(consumer, ends):
         stats.records += 1
+        steps.advance()
         try:
             event = decode(message.value(), as_recorded=True)
         except DecodeError:
@@ -66,14 +68,21 @@ def _read_all(
 
 
 def read_topics(
-    kafka: KafkaAccess, topics: Sequence[str], stats: ReadStats | None = None
+    kafka: KafkaAccess,
+    topics: Sequence[str],
+    stats: ReadStats | None = None,
+    steps: Steps = NO_STEPS,
 ) -> Iterator[Event]:
-    """Every decodable event of ``topics`` from the start up to their current end."""
+    """Every decodable event of ``topics`` from the start up to their current end.
+
+    ``steps`` expects the records up to the ends (the log is kept forever, so that is
+    what there is to read) and advances by each record read."""
     stats = stats if stats is not None else ReadStats()
     consumer = reader(kafka)
     try:
         ends = ends_now(consumer, topics)
-        by_partition = _read_all(consumer, ends, stats)
+        steps.expect(sum(ends.values()))
+        by_partition = _read_all(consumer, ends, stats, steps)
     finally:
         consumer.close()
     for record in event_time_order(list(by_partition.values())):

@@ -18,6 +18,7 @@ from projections.verify import Entry
 from schemas.codec import DecodeError, decode
 from streams.broker.topics import RECORD_LOG_TOPICS, topic_name
 from streams.identity.clients import KafkaAccess
+from streams.readback.steps import NO_STEPS, Steps
 
 
 class MissingTopicError(LookupError):
@@ -28,8 +29,11 @@ def record_log_topics(namespace: str) -> list[str]:
     return [topic_name(spec, namespace) for spec in RECORD_LOG_TOPICS]
 
 
-def read_record_log(kafka: KafkaAccess, topics: Sequence[str]) -> Iterator[Entry]:
-    """Every record of ``topics`` up to their current end, partition by partition."""
+def read_record_log(
+    kafka: KafkaAccess, topics: Sequence[str], steps: Steps = NO_STEPS
+) -> Iterator[Entry]:
+    """Every record of ``topics`` up to their current end, partition by partition;
+    ``steps`` expects the records up to the ends (the caller counts what it takes)."""
     consumer = KafkaConsumer(**kafka.kafka_python(), enable_auto_commit=False, group_id=None)
     try:
         partitions: list[TopicPartition] = []
@@ -40,6 +44,7 @@ def read_record_log(kafka: KafkaAccess, topics: Sequence[str]) -> Iterator[Entry
                 raise MissingTopicError(f"topic {topic} does not exist on {where}")
             partitions += [TopicPartition(topic, p) for p in sorted(found)]
         ends: dict[TopicPartition, int] = consumer.end_offsets(partitions)
+        steps.expect(sum(ends.values()))
         for tp in partitions:
             yield from _partition(consumer, tp, ends[tp])
     finally:
