@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import CollectorRegistry
+from prometheus_client.exposition import choose_encoder
 from prometheus_client.process_collector import ProcessCollector
 
 from streams.observability.collectors import (
@@ -48,6 +49,8 @@ def register(rt: Runtime) -> None:
     @rt.app.page("/metrics")  # type: ignore[untyped-decorator]
     @gate.operator
     async def get_metrics(web: Any, request: Any) -> Any:
-        # The content type with its version (and charset) goes in as a header: aiohttp
-        # refuses a charset in its content_type argument.
-        return web.bytes(generate_latest(registry), headers={"Content-Type": CONTENT_TYPE_LATEST})
+        # The library picks the format the scraper asks for (Accept: the text format
+        # 0.0.4 by default, OpenMetrics on request). The content type, with its version
+        # and charset, goes in as a header: aiohttp refuses a charset in content_type.
+        encode, content_type = choose_encoder(request.headers.get("Accept", ""))
+        return web.bytes(encode(registry), headers={"Content-Type": content_type})
