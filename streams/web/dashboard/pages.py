@@ -18,6 +18,8 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
+from faust.web import View
+
 from projections.dashboard.figures import operator_figures, partner_figures
 from projections.lead.state import state_from_json
 from projections.partner_view.fold import to_view
@@ -31,8 +33,9 @@ LOGIN = "/dashboard/login"
 
 
 def _headers(nonce: str) -> dict[str, str]:
-    """No framing, no caching, no referrer; only this page's own nonce'd script and
-    style run, and it may fetch only from this worker."""
+    """No framing, no caching, no referrer to other sites; only this page's own nonce'd
+    script and style run, and it may fetch only from this worker. (``no-referrer`` would
+    make Chromium send ``Origin: null`` on the login POST, which the origin check refuses.)"""
     return {
         "Content-Security-Policy": (
             f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; "
@@ -41,7 +44,7 @@ def _headers(nonce: str) -> dict[str, str]:
         ),
         "X-Frame-Options": "DENY",
         "Cache-Control": "no-store",
-        "Referrer-Policy": "no-referrer",
+        "Referrer-Policy": "same-origin",
         "X-Content-Type-Options": "nosniff",
     }
 
@@ -86,31 +89,34 @@ def register(rt: Runtime) -> None:
             return _redirect(web, LOGIN)
         return _html(web, lambda n: render.refusal_page(n, 403, decision.reason), status=403)
 
-    @app.page(LOGIN)  # type: ignore[untyped-decorator]
-    async def login(web: Any, request: Any) -> Any:
-        if request.method == "GET":
-            return _html(web, render.login_page)
-        if request.method != "POST":
-            return web.text("", status=405, headers={"Allow": "GET, POST"})
-        if not session.same_origin(request):
-            return _html(web, lambda n: render.login_page(n, "cross-site login refused"), 403)
-        form = await request.post()
-        entry = session.entry_for(gate, str(form.get("token", "")).strip())
-        if entry is None:
-            problem = "this token is unknown or was revoked"
-            return _html(web, lambda n: render.login_page(n, problem), status=401)
-        response = _redirect(web, _home_of(entry))
-        session.set_session(response, request, str(form["token"]).strip())
-        log.info("dashboard login: token %s (%s)", entry.token_id, entry.role)
-        return response
+    @app.page(LOGIN)
+    class Login(View):
+        async def get(self, request: Any) -> Any:
+            return _html(self, render.login_page)
 
-    @app.page("/dashboard/logout")  # type: ignore[untyped-decorator]
-    async def logout(web: Any, request: Any) -> Any:
-        if request.method != "POST" or not session.same_origin(request):
-            return web.text("log out with the page's button (POST)", status=405)
-        response = _redirect(web, LOGIN)
-        session.end_session(response, request)
-        return response
+        async def post(self, request: Any) -> Any:
+            if not session.same_origin(request):
+                problem = "cross-site login refused"
+                return _html(self, lambda n: render.login_page(n, problem), status=403)
+            form = await request.post()
+            token = str(form.get("token", "")).strip()
+            entry = session.entry_for(gate, token)
+            if entry is None:
+                problem = "this token is unknown or was revoked"
+                return _html(self, lambda n: render.login_page(n, problem), status=401)
+            response = _redirect(self, _home_of(entry))
+            session.set_session(response, request, token)
+            log.info("dashboard login: token %s (%s)", entry.token_id, entry.role)
+            return response
+
+    @app.page("/dashboard/logout")
+    class Logout(View):
+        async def post(self, request: Any) -> Any:
+            if not session.same_origin(request):
+                return self.text("cross-site logout refused", status=403)
+            response = _redirect(self, LOGIN)
+            session.end_session(response, request)
+            return response
 
     @app.page("/dashboard")  # type: ignore[untyped-decorator]
     async def operator_dashboard(web: Any, request: Any) -> Any:
