@@ -123,7 +123,7 @@ def register(rt: Runtime) -> None:
         who = session.visitor(gate, request)
         if (answer := refused(web, who, None)) is not None:
             return answer
-        now = datetime.now(UTC)
+        now = datetime.now(UTC).replace(microsecond=0)
         figures = operator_body(now)
         panels = render.operator_panels(figures, follow_up_target())
         title = "leadledger SLA dashboard"
@@ -133,7 +133,7 @@ def register(rt: Runtime) -> None:
     @gate.operator
     async def operator_figures_json(web: Any, request: Any) -> Any:
         # The page's numbers as JSON, behind the usual bearer token (scripts, the test).
-        return web.json(operator_body(datetime.now(UTC)))
+        return web.json(operator_body(datetime.now(UTC).replace(microsecond=0)))
 
     @app.page("/partners/{partner_id}/dashboard")  # type: ignore[untyped-decorator]
     async def partner_dashboard(web: Any, request: Any, partner_id: str) -> Any:
@@ -156,7 +156,7 @@ def register(rt: Runtime) -> None:
         body = to_view(view_from_json(raw))
         if body["partner_id"] != partner_id:  # as in the JSON view: never another's row
             raise ValueError(f"the row of {partner_id!r} holds {body['partner_id']!r}'s view")
-        figures = partner_figures(body, datetime.now(UTC))
+        figures = partner_figures(body, datetime.now(UTC).replace(microsecond=0))
         panels = render.partner_panels(figures)
         title = f"leadledger: partner {partner_id}"
         return _html(web, lambda n: render.page(title, who.label, figures["as_of"], panels, n))
