@@ -45,6 +45,7 @@ from streams.web import http_log, metrics, views
 from streams.web import partners as partner_views
 from streams.web import privacy as privacy_views
 from streams.web.access import Gate
+from streams.web.dashboard import pages as dashboard_pages
 
 
 def broker_urls(bootstrap_servers: str) -> list[str]:
@@ -162,6 +163,7 @@ def build_app(settings: Settings, policy: Policy) -> Any:
     metrics.register(rt)
     agreement_views.register(rt)
     partner_agent.register(rt)
+    dashboard_pages.register(rt)  # before partner_views: /partners/{id}/dashboard first
     partner_views.register(rt)
     admission.register(rt)
     event_door.register(rt)
