@@ -1,0 +1,8 @@
+"""``leadledger deliver``: escalations and notifications to webhooks and email.
+
+A process of its own, with its own consumer group on the escalations and notifications
+topics. Each alert is routed (``projections.alerts.routing``), queued once per endpoint in
+a SQLite outbox under ``$LEADLEDGER_HOME`` before its offset is committed, and sent from
+there until it is acknowledged, its retries are spent (dead-letter topic) or its endpoint
+answered 410 (disabled). docs/alerts.md says why and how to run it.
+"""
