@@ -67,6 +67,7 @@ def deliverer(
         LEADLEDGER_ALERT_TIMEOUT_SECONDS="5",
         **extra,
     )
+    home.mkdir(parents=True, exist_ok=True)
     running = Deliverer(env, home / "deliver.log")
     try:
         yield running
