@@ -15,6 +15,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from projections.alerts.routing import AlertsPolicy
+
 LeadRule = Literal["MAQL_NOT_ACTIONED", "MQL_NOT_ASSIGNED", "MQL_NOT_ACCEPTED", "SAL_NOT_CONVERTED"]
 
 # Points rank intent: a demo or quote request is close to buying, a click barely says
@@ -97,6 +99,8 @@ class Policy(Strict):
     calendar: CalendarPolicy = Field(default_factory=CalendarPolicy)
     sales_roster: list[str] = Field(default_factory=list)
     privacy: PrivacyPolicy = Field(default_factory=PrivacyPolicy)
+    # Who hears of which alert, by webhook or email (`leadledger deliver`, docs/alerts.md).
+    alerts: AlertsPolicy = Field(default_factory=AlertsPolicy)
 
     def clock(self, rule: LeadRule) -> ClockPolicy:
         return self.clocks.get(rule) or _default_clocks()[rule]

@@ -95,6 +95,13 @@ PARTNER_ACTIVITY = TopicSpec(
     purpose="what happened to each partner; the per-partner view folds it",
 )
 
+ALERTS_DEAD = TopicSpec(
+    "alerts-dead",
+    key="the alert's subject",
+    value="EscalationRaised / NotificationRaised, unchanged; headers name the endpoint and why",
+    purpose="alerts `leadledger deliver` could not deliver to an endpoint (docs/alerts.md)",
+)
+
 INPUT_TOPICS: tuple[TopicSpec, ...] = (LEADS, AGREEMENTS)
 """The intake topics partners publish to."""
 RECORD_LOG_TOPICS: tuple[TopicSpec, ...] = (LEAD_LOG, AGREEMENT_LOG)
@@ -109,6 +116,7 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
     NOTIFICATIONS,
     CLOCKS,
     PARTNER_ACTIVITY,
+    ALERTS_DEAD,
 )
 
 
