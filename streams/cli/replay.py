@@ -318,10 +318,9 @@ def export(
         with outcomes.open("w", encoding="utf-8") as handle:
             write_outcomes(decisions, handle)
     typer.echo(
-        f"{count} events written to {out} ({summary(counts(decisions))}; "
-        f"{stats.undecodable} undecodable and "
+        f"{count} events written to {out} ({stats.undecodable} undecodable and "
         f"{stats.miskeyed} mis-keyed records skipped; persons: {persons.openable} "
-        f"under a live key, {persons.erased} erased)",
+        f"under a live key, {persons.erased} erased; folds: {summary(counts(decisions))})",
         err=True,
     )
 
