@@ -8,6 +8,11 @@ agreement's termination releases its leads before a later lead event, as the liv
 timer would have. What a fold emits for another aggregate (``ShareRecorded``,
 ``SharedLeadReleased``, ``PartnerActivity``) is applied right after the event that
 emitted it. A log whose times go backwards is still applied in log order.
+
+Every record fed to the fold gets a :class:`~projections.decisions.Decision`, accepted
+or refused and why, as the worker decided it (``projections/decisions.py``):
+:func:`decide_log` gives one per record (``export``, ``verify``), :func:`refusals_up_to`
+the refused ones (``replay --rejections``).
 """
 
 from __future__ import annotations
@@ -16,13 +21,14 @@ import heapq
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from statistics import mean
 from typing import Any
 
 from projections.agreement import fold as agreement
 from projections.agreement.state import AgreementBook
 from projections.compliance.partner import PartnerPrivacy, fold_privacy
+from projections.decisions import NOT_FOLDED, Decision, decision_of, fold_failed
 from projections.dispute import fold as dispute
 from projections.dispute.state import DisputeState
 from projections.history import iso_z
@@ -36,6 +42,7 @@ from schemas.events import PARTNER_EVENT_TYPES
 from schemas.lead_events import LeadCaptured
 from schemas.partner_system_events import PartnerActivity, SharedLeadReleased, ShareRecorded
 from schemas.system_events import EscalationRaised
+from schemas.times import LATEST
 
 COMMANDS = (ShareRecorded, SharedLeadReleased)
 KIND_OF: dict[type[Envelope], str] = dict.fromkeys((LeadCaptured, *lead.HANDLERS), "lead")
@@ -52,6 +59,10 @@ class ReplayResult:
     privacy: dict[str, PartnerPrivacy] = field(default_factory=dict)  # compliance, per partner
     escalations: list[EscalationRaised] = field(default_factory=list)
     rejections: list[tuple[str, str]] = field(default_factory=list)  # (event id, reason)
+    refusals: list[Decision] = field(default_factory=list)
+    """The records the fold refused, in log order, with the worker's reasons. Unlike
+    ``rejections`` (every refusal, clocks' and commands' included, by cause), only
+    records of the log: what ``replay --rejections`` lists."""
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (event id, reason)
     """Records whose fold raised, left out and counted: the live worker rejected such an
     event and went on (one written before the worker folded before recording may still
@@ -83,14 +94,24 @@ class Simulation:
         self._heap: list[tuple[datetime, int, str, str]] = []
         self._order = itertools.count()
 
-    def feed(self, event: Envelope) -> None:
+    def feed(self, event: Envelope) -> Decision:
+        """Fold one record of the log; what the fold decided on it."""
         self.run_clocks(event.occurred_at)
         try:
-            self.apply(event, event.event_id)
+            outcome = self.apply(event, event.event_id)
         except Exception as exc:  # the live worker rejects it and goes on; so does replay
             self.result.skipped.append((event.event_id, f"the fold failed: {exc!r}"))
+            decision = fold_failed(event, exc)
+        else:
+            folded = outcome is not None
+            decision = decision_of(event, outcome) if folded else Decision(event, NOT_FOLDED)
+        if decision.refused:
+            self.result.refusals.append(decision)
+        return decision
 
-    def apply(self, event: Envelope, cause: str) -> None:
+    def apply(self, event: Envelope, cause: str) -> Any:
+        """Fold ``event`` into its aggregate; the fold's outcome, or None for what is
+        output only or a partner view's activity."""
         if isinstance(event, PartnerActivity):
             views = self.result.partners
             views[event.subject] = fold_activity(views.get(event.subject), event)
@@ -99,8 +120,11 @@ class Simulation:
         elif isinstance(event, EscalationRaised):
             self.result.escalations.append(event)
         elif (kind := KIND_OF.get(type(event))) is not None:
-            self._settle(kind, event.subject, self._evolve(kind, event), cause)
+            outcome = self._evolve(kind, event)
+            self._settle(kind, event.subject, outcome, cause)
+            return outcome
         # Anything else (notifications, deadlines, share rejections) is output only.
+        return None
 
     def run_clocks(self, now: datetime) -> None:
         """Fire every clock due at or before ``now``, across aggregates, in due order."""
@@ -186,13 +210,63 @@ def replay(
     for event in events:
         if known_at is not None and not _known_by(event, known_at):
             continue
-        # The system's own types in a log are outputs, never inputs: the live worker
-        # refuses them on the input topics, so a forged escalation or partner activity
-        # must not reach an auditor's answer either.
-        if event.occurred_at <= as_of and event.type in PARTNER_EVENT_TYPES:
+        if _foldable(event, as_of):
             simulation.feed(event)
     simulation.run_clocks(as_of)
     return simulation.result
+
+
+def _foldable(event: Envelope, as_of: datetime) -> bool:
+    # The system's own types in a log are outputs, never inputs: the live worker
+    # refuses them on the input topics, so a forged escalation or partner activity
+    # must not reach an auditor's answer either.
+    return event.occurred_at <= as_of and event.type in PARTNER_EVENT_TYPES
+
+
+FOLDED_UNTIL = LATEST - timedelta(microseconds=1)
+"""The last moment replay folds: a record dated past the contract's range (the 9999
+poison of issue 20) is never folded, as no ``--as-of`` reaches it."""
+
+
+def decide_log(events: Iterable[Envelope], policy: Policy) -> tuple[list[Decision], ReplayResult]:
+    """One decision per record, in the order given, and the fold's result.
+
+    The whole log is folded, as the worker folded it: a record's verdict depends only
+    on the records before it, never on a time asked about.
+    """
+    simulation = Simulation(policy)
+    decisions = [
+        simulation.feed(event) if _foldable(event, FOLDED_UNTIL) else Decision(event, NOT_FOLDED)
+        for event in events
+    ]
+    return decisions, simulation.result
+
+
+def refusals_up_to(
+    events: Iterable[Envelope],
+    as_of: datetime,
+    policy: Policy,
+    known_at: datetime | None = None,
+) -> tuple[list[Decision], ReplayResult]:
+    """The refused records that occurred by ``as_of`` (recorded by ``known_at``), in log
+    order, each once; and the fold's result.
+
+    Each is decided over the log as the worker decided it (folded in log order up to
+    the end of the range, ``known_at`` leaving out what was recorded after it), not by
+    a fold cut at ``as_of``: an event backdated before ``as_of`` but recorded after a
+    later one was decided with that later one known, and its refusal (or acceptance)
+    stands whatever time an auditor asks about. A redelivered copy refused again under
+    the same id and reasons is listed once, as the rejections topic keys it once.
+    """
+    result = replay(events, FOLDED_UNTIL, policy, known_at)
+    listed: list[Decision] = []
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    for decision in result.refusals:
+        key = (decision.event.event_id, decision.reasons)
+        if decision.event.occurred_at <= as_of and key not in seen:
+            seen.add(key)
+            listed.append(decision)
+    return listed, result
 
 
 def _known_by(event: Envelope, known_at: datetime) -> bool:

@@ -6,6 +6,10 @@ event at all (edited into invalid JSON, undecodable bytes, keyed by another subj
 is an entry with ``unreadable`` set: that is tampering as much as an edited field, so
 it is a break at its place, not an error of the tool. Links are checked by
 :func:`projections.chain.first_break`.
+
+An intact log also says how many of its records the folds accepted and how many they
+refused (``projections/decisions.py``): the record log holds both, and the shell folds
+it to tell them apart (``Verdict.outcomes``).
 """
 
 from __future__ import annotations
@@ -23,6 +27,9 @@ class Entry:
     where: str
     event: Envelope | None
     unreadable: str | None = None  # why this entry is not an event
+    place: tuple[str, int, int] | None = None
+    """(topic, partition, offset) of a record read from Kafka: replay's fold order is
+    built from it (``streams.readback.event_log.event_time_order``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,11 +39,14 @@ class Verdict:
     broken: Break | None
     where: str | None = None  # where the broken entry was read
     outside_range: tuple[str, ...] = ()  # where each record with an out-of-range time is
+    outcomes: str | None = None  # "A accepted, R refused", once an intact log is folded
 
     def message(self) -> str:
         if self.broken is None:
-            return f"history intact: {self.checked} events, {self.subjects} subjects" + (
-                self._range_note()
+            outcomes = f" ({self.outcomes})" if self.outcomes is not None else ""
+            return (
+                f"history intact: {self.checked} events{outcomes}, {self.subjects} subjects"
+                + self._range_note()
             )
         b = self.broken
         at = f"history broken at position {b.position} ({self.where})"

@@ -7,7 +7,7 @@ with the offending line on stderr and nothing on stdout.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,13 +18,16 @@ from pydantic import TypeAdapter, ValidationError
 from projections.agreement.codec import to_view as agreement_view
 from projections.agreement.state import party_ids
 from projections.compliance.views import lead_privacy
+from projections.decisions import counts, summary
 from projections.lead.state import LeadState, to_view
 from projections.partner_view.fold import to_view as partner_view
 from projections.partner_view.state import PartnerView
-from projections.policy import PolicyError, load_policy
+from projections.policy import Policy, PolicyError, load_policy
 from projections.replay import (
     ReplayResult,
     UnrecordedEventError,
+    decide_log,
+    refusals_up_to,
     replay_leads,
     weekly_mql_follow_up,
 )
@@ -36,6 +39,7 @@ from streams.broker.topics import KEY_TABLE, RECORD_LOG_TOPICS, changelog_name, 
 from streams.cli import progress
 from streams.cli.access import operator_access
 from streams.cli.collector import fewer_collections
+from streams.cli.refusals import rejection_rows, write_outcomes
 from streams.personal_data.keyring import FileKeyring, KeyringError
 from streams.personal_data.replay_persons import PersonCount, replayed_person
 from streams.personal_data.sealing import LeadKey
@@ -90,12 +94,22 @@ def fold_logs(
     keep: list[Event] | None = None,
 ) -> ReplayResult:
     """Fold the logs; ``keep``, when given, receives the events read (for the person)."""
-    settings = Settings.from_env()
     known = parse_time(known_at, "--known-at") if known_at is not None else None
-    try:
-        policy = load_policy(policy_file or settings.policy_file)
-    except PolicyError as exc:
-        raise usage_error(str(exc)) from None
+    moment = parse_time(as_of)
+    return _folded(
+        logs, policy_file, lambda events, policy: replay_leads(events, moment, policy, known), keep
+    )
+
+
+Fold = Callable[[Iterable[Event], Policy], ReplayResult]
+
+
+def _folded(
+    logs: list[str], policy_file: Path | None, fold: Fold, keep: list[Event] | None = None
+) -> ReplayResult:
+    """Read every log, then fold it with the policy; exit 2 on what cannot be read."""
+    settings = Settings.from_env()
+    policy = _policy(policy_file, settings)
     with fewer_collections():
         # Materialised first, so a malformed line anywhere means nothing on stdout.
         reads = ReadStats()
@@ -105,11 +119,36 @@ def fold_logs(
             keep.extend(events)
         try:
             with progress.steps("folding", total=len(events)) as steps:
-                result = replay_leads(steps.track(events), parse_time(as_of), policy, known)
+                result = fold(steps.track(events), policy)
         except UnrecordedEventError as exc:
             raise usage_error(str(exc)) from None
     report_skipped(result, reads)
     return result
+
+
+def _policy(policy_file: Path | None, settings: Settings) -> Policy:
+    try:
+        return load_policy(policy_file or settings.policy_file)
+    except PolicyError as exc:
+        raise usage_error(str(exc)) from None
+
+
+def refused_rows(
+    logs: list[str], as_of: str, policy_file: Path | None, known_at: str | None = None
+) -> list[dict[str, Any]]:
+    """The ``--rejections`` answer: the records the fold refused that occurred by
+    ``as_of`` (recorded by ``known_at``), each decided as the worker decided it."""
+    known = parse_time(known_at, "--known-at") if known_at is not None else None
+    moment = parse_time(as_of)
+    listed = []
+
+    def fold(events: Iterable[Event], policy: Policy) -> ReplayResult:
+        refused, result = refusals_up_to(events, moment, policy, known)
+        listed.extend(refused)
+        return result
+
+    _folded(logs, policy_file, fold)
+    return rejection_rows(listed)
 
 
 SHOWN_SKIPS = 20
@@ -169,6 +208,12 @@ def replay(
     escalations: Annotated[
         bool, typer.Option("--escalations", help="print every escalation")
     ] = False,
+    rejections: Annotated[
+        bool,
+        typer.Option(
+            "--rejections", help="print every record the folds refused, with their reasons"
+        ),
+    ] = False,
     partner: Annotated[
         str | None, typer.Option("--partner", help="print this partner's sharing view")
     ] = None,
@@ -189,11 +234,14 @@ def replay(
     if as_of is None:
         raise usage_error("give --as-of TIME, --known-at TIME or both")
     chosen = (lead, partner, agreement, privacy)
-    if sum(o is not None for o in chosen) + escalations != 1:
+    if sum(o is not None for o in chosen) + escalations + rejections != 1:
         raise usage_error(
-            "give exactly one of --lead ID, --escalations, --partner ID, --agreement ID "
-            "or --privacy ID"
+            "give exactly one of --lead ID, --escalations, --rejections, --partner ID, "
+            "--agreement ID or --privacy ID"
         )
+    if rejections:
+        typer.echo(json.dumps(refused_rows(logs, as_of, policy, known_at), indent=2))
+        return
     events: list[Event] = []
     result = fold_logs(logs, as_of, policy, known_at, keep=events)
     if escalations:
@@ -242,24 +290,43 @@ def follow_up(
     typer.echo(json.dumps(weekly_mql_follow_up(result.leads.values()), indent=2))
 
 
-def export(out: Annotated[Path, typer.Option("--out", help="JSON-Lines file to write")]) -> None:
+def export(
+    out: Annotated[Path, typer.Option("--out", help="JSON-Lines file to write")],
+    outcomes: Annotated[
+        Path | None,
+        typer.Option(
+            "--outcomes",
+            help="also write, per exported line, whether the fold accepted or refused it",
+        ),
+    ] = None,
+    policy: PolicyOption = None,
+) -> None:
     """Write the record log to the canonical JSON-Lines form, for an auditor.
 
     Events are written as recorded: persons sealed, hashes intact (``verify`` checks
     the file). The summary counts, from the key topic, the captured persons a key still
-    opens and those erased (key gone); ``replay kafka --lead`` shows one opened.
+    opens and those erased (key gone); ``replay kafka --lead`` shows one opened. The
+    record log holds refused events too: the summary counts the accepted and refused
+    ones, and ``--outcomes FILE`` says which is which, line by line.
     """
     settings = Settings.from_env()
+    chosen_policy = _policy(policy, settings)
     topics = [topic_name(spec, settings.namespace) for spec in RECORD_LOG_TOPICS]
     stats = ReadStats()
     persons = PersonCount(live_keys(settings))
-    with out.open("w", encoding="utf-8") as handle, progress.steps("exporting") as steps:
-        events = read_topics(operator_access(settings), topics, stats, steps)
-        count = write_log(persons.seen(events), handle)
+    with fewer_collections(), progress.steps("exporting") as steps:
+        events = list(persons.seen(read_topics(operator_access(settings), topics, stats, steps)))
+    with progress.steps("deciding", total=len(events)) as steps:
+        decisions, _ = decide_log(steps.track(events), chosen_policy)
+    with out.open("w", encoding="utf-8") as handle:
+        count = write_log(events, handle)
+    if outcomes is not None:
+        with outcomes.open("w", encoding="utf-8") as handle:
+            write_outcomes(decisions, handle)
     typer.echo(
         f"{count} events written to {out} ({stats.undecodable} undecodable and "
         f"{stats.miskeyed} mis-keyed records skipped; persons: {persons.openable} "
-        f"under a live key, {persons.erased} erased)",
+        f"under a live key, {persons.erased} erased; folds: {summary(counts(decisions))})",
         err=True,
     )
 

@@ -1,4 +1,4 @@
-"""Append an accepted event to the record log, stamped and chained (the shell side).
+"""Append an event the fold decided on, accepted or refused, to the record log (shell side).
 
 Each event that passed the envelope checks is stamped (``projections.chain.stamp``)
 with its subject's chain head, kept in the ``chain-heads`` table, and ``recorded_at``

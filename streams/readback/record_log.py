@@ -58,14 +58,17 @@ def _partition(consumer: KafkaConsumer, tp: TopicPartition, end: int) -> Iterato
         for message in consumer.poll(timeout_ms=1000, max_records=10_000).get(tp, []):
             if message.offset >= end:
                 continue
-            yield _entry(f"{tp.topic}[{tp.partition}]@{message.offset}", message.key, message.value)
+            place = (tp.topic, tp.partition, message.offset)
+            yield _entry(place, message.key, message.value)
 
 
-def _entry(where: str, key: bytes | None, value: bytes | None) -> Entry:
+def _entry(place: tuple[str, int, int], key: bytes | None, value: bytes | None) -> Entry:
+    topic, partition, offset = place
+    where = f"{topic}[{partition}]@{offset}"
     try:
         event = decode(value or b"", as_recorded=True)
     except DecodeError as exc:
         return Entry(where, None, f"undecodable record ({exc})")
     if key != event.subject.encode():
         return Entry(where, None, f"keyed {key!r}, not by its subject {event.subject!r}")
-    return Entry(where, event)
+    return Entry(where, event, place=place)

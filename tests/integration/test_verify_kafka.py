@@ -41,7 +41,10 @@ def test_verify_kafka_catches_a_tampered_copy(
     runner = CliRunner()
 
     intact = runner.invoke(cli, ["verify", "kafka"])
-    assert (intact.exit_code, intact.stdout) == (0, "history intact: 4 events, 2 subjects\n")
+    assert (intact.exit_code, intact.stdout) == (
+        0,
+        "history intact: 4 events (4 accepted, 0 refused), 2 subjects\n",
+    )
 
     activity = log[2]
     assert isinstance(activity, LeadActivity)

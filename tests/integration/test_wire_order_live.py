@@ -153,7 +153,7 @@ def test_a_record_log_written_in_the_old_order_verifies_replays_and_exports(
     verified = runner.invoke(cli, ["verify", "kafka"])
     assert (verified.exit_code, verified.stdout) == (
         0,
-        f"history intact: 35 events, {subjects} subjects\n",
+        f"history intact: 35 events (32 accepted, 3 refused), {subjects} subjects\n",
     )
 
     golden_log = str(GOLDEN / "partnership.jsonl")
@@ -174,5 +174,5 @@ def test_a_record_log_written_in_the_old_order_verifies_replays_and_exports(
     checked = runner.invoke(cli, ["verify", str(out)])
     assert (checked.exit_code, checked.stdout) == (
         0,
-        f"history intact: 35 events, {subjects} subjects\n",
+        f"history intact: 35 events (32 accepted, 3 refused), {subjects} subjects\n",
     )

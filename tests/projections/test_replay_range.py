@@ -188,7 +188,9 @@ def test_replay_reports_a_record_whose_fold_fails_on_stderr(
 def test_verify_calls_the_poisoned_history_intact_and_names_the_record(log_file: Path) -> None:
     verified = run("verify", str(log_file))
     assert verified.exit_code == 0, verified.stdout
-    assert "history intact: 3 events, 1 subjects" in verified.stdout
+    assert "history intact: 3 events (2 accepted, 0 refused, 1 not folded), 1 subjects" in (
+        verified.stdout
+    )
     assert "1 recorded events state a time outside the contract's range" in verified.stdout
     assert f"{log_file}:2 (L1-poison)" in verified.stdout
 

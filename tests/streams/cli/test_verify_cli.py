@@ -46,7 +46,7 @@ def test_a_stamped_log_is_intact(tmp_path: Path) -> None:
     path = tmp_path / "record.jsonl"
     with path.open("w") as handle:
         write_log(stamped_log(), handle)
-    assert verify(path) == (0, "history intact: 5 events, 2 subjects\n")
+    assert verify(path) == (0, "history intact: 5 events (5 accepted, 0 refused), 2 subjects\n")
 
 
 def test_an_edited_event_is_caught_at_its_position(tmp_path: Path) -> None:
@@ -108,7 +108,10 @@ def test_an_unrecorded_log_is_not_intact(tmp_path: Path) -> None:
 
 
 def test_an_empty_log_is_intact(tmp_path: Path) -> None:
-    assert verify(write(tmp_path, [])) == (0, "history intact: 0 events, 0 subjects\n")
+    assert verify(write(tmp_path, [])) == (
+        0,
+        "history intact: 0 events (0 accepted, 0 refused), 0 subjects\n",
+    )
 
 
 def test_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:
@@ -125,4 +128,7 @@ def test_a_log_in_several_files_is_one_history(tmp_path: Path, split: int) -> No
     first.write_text("\n".join(lines[:split]) + "\n")
     second.write_text("\n".join(lines[split:]) + "\n")
     result = CliRunner().invoke(cli, ["verify", str(first), str(second)])
-    assert (result.exit_code, result.stdout) == (0, "history intact: 5 events, 2 subjects\n")
+    assert (result.exit_code, result.stdout) == (
+        0,
+        "history intact: 5 events (5 accepted, 0 refused), 2 subjects\n",
+    )
