@@ -11,8 +11,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
-
 from projections.agreement.codec import to_view as agreement_view
 from projections.lead.state import to_view as lead_view
 from projections.partner_view.fold import to_view as partner_view
@@ -59,10 +57,6 @@ def terminated_before_its_shares() -> tuple[list[Envelope], list[Envelope]]:
     return agreement, leads
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a share recorded after its agreement ended is released at once, dated at the share",
-)
 def test_a_termination_published_before_earlier_shares_decides_as_in_event_time() -> None:
     agreement, leads = terminated_before_its_shares()
     arrival = [*agreement, *leads]  # the termination is in the log before the shares
