@@ -115,17 +115,22 @@ def release_late(step: AgreementStep, key: tuple[str, str]) -> None:
     replay on event time. Only a share dated after the end (admitted by a worker that
     had not yet read the end) is released at its own time.
     """
-    end = next(
-        (c for c in reversed(step.state.history) if c.kind == "status" and c.after in ENDED),
-        None,
-    )
+    history = step.state.history
+    ends = [n for n, c in enumerate(history) if c.kind == "status" and c.after in ENDED]
+    end = history[ends[-1]] if ends else None
     if end is None or end.at <= step.at:
         release(step, [key])
-        return
-    at_end = AgreementStep(step.state, step.policy, end.at, end.cause)
-    release(at_end, [key])
-    step.state = at_end.state
-    step.emitted.extend(at_end.emitted)
+    else:
+        at_end = AgreementStep(step.state, step.policy, end.at, end.cause)
+        release(at_end, [key])
+        step.state = at_end.state
+        step.emitted.extend(at_end.emitted)
+    if ends and all(c.kind == "share" for c in step.state.history[ends[-1] + 1 :]):
+        # Only releases follow the end; keep them in the order the end itself logs
+        # them (by time, then lead), whichever order the late ones arrived in.
+        head, tail = step.state.history[: ends[-1] + 1], step.state.history[ends[-1] + 1 :]
+        tail = tuple(sorted(tail, key=lambda c: (c.at, c.before or "", c.rule)))
+        step.state = replace(step.state, history=head + tail)
 
 
 def release(step: AgreementStep, keys: list[tuple[str, str]]) -> None:

@@ -12,9 +12,11 @@ does (docs/reliability.md, docs/partners.md#ordering-guarantee):
   backfill) fires at once, whatever lead intake is still queued: a termination
   published first has taken effect before the shares that come after it in arrival
   order. Lead clocks likewise, at the end.
-- **Commands travel on the clocks topic.** ``ShareRecorded`` and ``SharedLeadReleased``
-  are applied by the clock agent after the intake the agents were already working
-  through: queued here, and applied once the published intake is in.
+- **Commands follow the event that emitted them.** ``ShareRecorded`` and
+  ``SharedLeadReleased`` travel on the clocks topic and the clock agent applies them
+  within moments, as replay applies them right after the emitting event. What they
+  decide depends on whatever the agreement had applied by then: in a backfill, an end
+  the timer applied on the wall clock.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from projections.policy import Policy
-from projections.replay import COMMANDS, KIND_OF, ReplayResult, Simulation
+from projections.replay import KIND_OF, ReplayResult, Simulation
 from schemas.envelope import Envelope
 
 
@@ -31,14 +33,6 @@ class LiveModel(Simulation):
     def __init__(self, policy: Policy, now: datetime) -> None:
         super().__init__(policy)
         self.now = now
-        self.queued: list[Envelope] = []
-        self.holding_commands = True
-
-    def apply(self, event: Envelope, cause: str) -> None:
-        if self.holding_commands and isinstance(event, COMMANDS):
-            self.queued.append(event)
-            return
-        super().apply(event, cause)
 
     def take(self, event: Envelope, *, last_of_subject: bool) -> None:
         """One intake event, as the agent that owns its subject applies it."""
@@ -57,11 +51,7 @@ class LiveModel(Simulation):
             )
 
     def settle(self) -> ReplayResult:
-        """The clock agent works through the commands; then every timer runs to now."""
-        self.holding_commands = False
-        while self.queued:
-            command = self.queued.pop(0)
-            self.apply(command, command.event_id)
+        """Every backlog is applied: every timer runs to now."""
         self.run_clocks(self.now)
         return self.result
 
