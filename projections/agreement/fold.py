@@ -146,7 +146,7 @@ def on_share_recorded(step: AgreementStep, event: ShareRecorded) -> None:
     shares[key] = (data.status, version)
     step.state = replace(state, shares=shares)
     if state.status in {TERMINATED, EXPIRED}:
-        life.release(step, [key])  # the end came first: release it now, as at the end
+        life.release_late(step, key)  # the end came first: release it now, as at the end
 
 
 HANDLERS: dict[type[Envelope], Callable[[AgreementStep, Any], None]] = {

@@ -25,6 +25,7 @@ from projections.history import Clock, iso_z
 from projections.ids import derived_id
 from schemas.partner_system_events import SharedLeadReleased, SharedLeadReleasedData
 
+ENDED = frozenset({EXPIRED, TERMINATED})
 EXPIRING_NOTICE = timedelta(days=30)
 """``AGREEMENT_EXPIRING`` fires this long before ``expires_at`` (issue 4)."""
 
@@ -100,6 +101,36 @@ def end(step: AgreementStep, status: str, rule: str) -> None:
 
 def release_outstanding(step: AgreementStep) -> None:
     release(step, outstanding_leads(step.state))
+
+
+def release_late(step: AgreementStep, key: tuple[str, str]) -> None:
+    """A share recorded after the agreement's end was applied: released as if it had
+    been out at the end.
+
+    The live timer ends an agreement on the wall clock, so in a backfill (or when a
+    partner publishes late) a share made before the end is recorded after it. Judged
+    on event time it was out when the end came: it is released at the end's time and
+    under the end's cause, as the end released the shares it knew, so the lead's own
+    clocks due before the end (``PARTNER_NOT_RESPONDED``) still fire first, as in a
+    replay on event time. Only a share dated after the end (admitted by a worker that
+    had not yet read the end) is released at its own time.
+    """
+    history = step.state.history
+    ends = [n for n, c in enumerate(history) if c.kind == "status" and c.after in ENDED]
+    end = history[ends[-1]] if ends else None
+    if end is None or end.at <= step.at:
+        release(step, [key])
+    else:
+        at_end = AgreementStep(step.state, step.policy, end.at, end.cause)
+        release(at_end, [key])
+        step.state = at_end.state
+        step.emitted.extend(at_end.emitted)
+    if ends and all(c.kind == "share" for c in step.state.history[ends[-1] + 1 :]):
+        # Only releases follow the end; keep them in the order the end itself logs
+        # them (by time, then lead), whichever order the late ones arrived in.
+        head, tail = step.state.history[: ends[-1] + 1], step.state.history[ends[-1] + 1 :]
+        tail = tuple(sorted(tail, key=lambda c: (c.at, c.before or "", c.rule)))
+        step.state = replace(step.state, history=head + tail)
 
 
 def release(step: AgreementStep, keys: list[tuple[str, str]]) -> None:

@@ -76,13 +76,17 @@ class AgreementState:
 
     @property
     def shared_leads(self) -> tuple[tuple[str, str, str], ...]:
-        """(lead_id, to_partner, status) of the shares still out, or released."""
-        return tuple((lead, to, status) for (lead, to), (status, _) in self.shares.items())
+        """(lead_id, to_partner, status) of the shares still out, or released, by lead.
+
+        Sorted, not in the order the agreement heard of them: that order is the order
+        the leads' commands arrived in, which differs between the live worker and a
+        replay on event time (issue 17)."""
+        return tuple((lead, to, status) for (lead, to), (status, _) in sorted(self.shares.items()))
 
     @property
     def share_versions(self) -> tuple[tuple[str, str, int], ...]:
-        """(lead_id, to_partner, terms version) of the same shares."""
-        return tuple((lead, to, version) for (lead, to), (_, version) in self.shares.items())
+        """(lead_id, to_partner, terms version) of the same shares, in the same order."""
+        return tuple((lead, to, v) for (lead, to), (_, v) in sorted(self.shares.items()))
 
 
 def party_ids(agreement: AgreementState) -> list[str]:
@@ -162,8 +166,10 @@ def nda_unsigned(agreement: AgreementState, at: datetime) -> list[str]:
 
 
 def outstanding_leads(agreement: AgreementState) -> list[tuple[str, str]]:
-    """(lead_id, to_partner) of every share still with its receiver."""
-    return [key for key, (status, _) in agreement.shares.items() if status in OUTSTANDING]
+    """(lead_id, to_partner) of every share still with its receiver, by lead (see
+    ``shared_leads``: the end releases them, and logs it, in an order live and replay
+    share)."""
+    return sorted(key for key, (status, _) in agreement.shares.items() if status in OUTSTANDING)
 
 
 class AgreementLookup(Protocol):
