@@ -26,6 +26,8 @@ EXTERNAL_MAY_PUBLISH: dict[str, str] = {
     "PartnerResponded": "a share offered to it, partner_id itself (lead fold)",
     "ErasureConfirmed": "its own erasure duty, partner_id itself (lead fold)",
     "CommissionPaid": "a commission it owes as the share's receiver (lead fold)",
+    "LeadConverted": "a lead shared to it that it accepted: its own pipeline (lead fold)",
+    "OpportunityClosed": "a lead shared to it that it converted: its own deal (lead fold)",
     "AgreementProposed": "an agreement it is among the parties of",
     "AgreementSigned": "an agreement it is party to, partner_id itself (agreement fold)",
     "AgreementAmended": "an agreement it is party to (agreement fold)",
@@ -35,8 +37,9 @@ EXTERNAL_MAY_PUBLISH: dict[str, str] = {
     "DisputeEscalated": "a dispute it is party to (dispute fold)",
 }
 """External partners' types and what each may be about. Everything else a partner type
-is (the lifecycle decisions: scoring, assignment, status, conversion, the deal's
-close, and resolving a dispute) is for internal partners only."""
+is (the lifecycle decisions: scoring, assignment, status, and resolving a dispute) is
+for internal partners only. A receiver's conversion and deal are its own pipeline's
+(``projections/lead/sharing/pipeline.py``), never the own organisation's funnel."""
 
 INTERNAL_ONLY: frozenset[str] = PARTNER_EVENT_TYPES - frozenset(EXTERNAL_MAY_PUBLISH)
 

@@ -40,10 +40,15 @@ def on_opportunity_closed(step: Step, event: OpportunityClosed) -> None:
         if data.won:
             both(step, share, "opportunity_won", amount=data.amount, currency=data.currency)
             if share.revenue_model is not None:
-                _accrue(step, share, data.opportunity_id, data.amount, data.currency)
-        if share.status == "retained":  # kept until the lead closed: now it has
-            record_share(step, update_share(step, share, status="closed"))
-            both(step, share, "share_closed")
+                accrue(step, share, data.opportunity_id, data.amount, data.currency)
+        close_retained(step, share)
+
+
+def close_retained(step: Step, share: Share) -> None:
+    """A share kept until its lead's deal closed (``retain_until_closed``): now it has."""
+    if share.status == "retained":
+        record_share(step, update_share(step, share, status="closed"))
+        both(step, share, "share_closed")
 
 
 def commission_amount(share: Share, won_amount: float) -> float:
@@ -52,7 +57,9 @@ def commission_amount(share: Share, won_amount: float) -> float:
     return round(share.revenue_rate, 2)
 
 
-def _accrue(step: Step, share: Share, opportunity_id: str, won: float, won_currency: str) -> None:
+def accrue(step: Step, share: Share, opportunity_id: str, won: float, won_currency: str) -> None:
+    """The commission on one won deal under ``share``'s terms (its snapshot), once per
+    opportunity, with its ``COMMISSION_OVERDUE`` clock."""
     assert share.currency is not None  # a revenue share always names its currency
     commission_id = derived_id(step.state.lead_id, share.share_id, opportunity_id, "commission")
     if any(c.commission_id == commission_id for c in step.state.commissions):

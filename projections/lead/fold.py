@@ -21,6 +21,7 @@ from projections.lead.privacy.erasure import on_erasure_requested
 from projections.lead.rules import DISQUALIFYING, SALES_DECISIONS, decision_problem
 from projections.lead.scope import require_scope
 from projections.lead.sharing import fold as sharing
+from projections.lead.sharing import pipeline
 from projections.lead.sharing import release as sharing_release
 from projections.lead.state import (
     LeadState,
@@ -195,14 +196,30 @@ def then(first: Handler, second: Handler) -> Handler:
     return both
 
 
+def by_publisher(funnel: Handler, receiver: Handler) -> Handler:
+    """The own organisation's SLA funnel for its own systems (and operators), the
+    receiver's pipeline for an external partner: ``source_kind`` is stamped by
+    admission from the authenticated publisher and kept on the record log, so a replay
+    takes the track the live fold took."""
+
+    def route(step: Step, event: Any) -> None:
+        (receiver if event.source_kind == "external" else funnel)(step, event)
+
+    return route
+
+
 HANDLERS: dict[type[Envelope], Handler] = {
     LeadCaptured: on_captured,
     LeadActivity: on_activity,
     LeadScoreAdjusted: on_score_adjusted,
     LeadAssigned: on_assigned,
     LeadStatusChanged: on_status_changed,
-    LeadConverted: then(on_converted, commission.on_converted),
-    OpportunityClosed: then(on_opportunity_closed, commission.on_opportunity_closed),
+    LeadConverted: by_publisher(
+        then(on_converted, commission.on_converted), pipeline.on_receiver_converted
+    ),
+    OpportunityClosed: by_publisher(
+        then(on_opportunity_closed, commission.on_opportunity_closed), pipeline.on_receiver_closed
+    ),
     ConsentGiven: on_consent_given,
     ConsentWithdrawn: on_consent_withdrawn,
     LeadShared: sharing.on_lead_shared,

@@ -45,6 +45,14 @@ class Share:
     responded_at: datetime | None = None
     # Added with retention (issue 5); a share stored before it has none.
     retention_days: int | None = None
+    # Added with the receiver's pipeline (issue 17): what the receiver reported about
+    # its own deal on the lead, apart from the own organisation's SLA funnel.
+    pipeline: str | None = None  # None (nothing reported) / converted / won / lost
+    opportunity_id: str | None = None
+    deal_amount: float | None = None
+    deal_currency: str | None = None
+    converted_at: datetime | None = None
+    closed_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +127,7 @@ def partner_fields(
                 "terms_version": s.terms_version,
                 "status": s.status,
                 "responded_at": iso_z(s.responded_at) if s.responded_at else None,
+                "receiver_pipeline": pipeline_view(s),
             }
             for s in shares
         ],
@@ -149,8 +158,22 @@ def partner_fields(
     }
 
 
+def pipeline_view(share: Share) -> dict[str, Any] | None:
+    """The receiver's own deal on the lead, as it reported it (None: nothing yet)."""
+    if share.pipeline is None:
+        return None
+    return {
+        "stage": share.pipeline,
+        "opportunity_id": share.opportunity_id,
+        "amount": share.deal_amount,
+        "currency": share.deal_currency,
+        "converted_at": iso_z(share.converted_at) if share.converted_at else None,
+        "closed_at": iso_z(share.closed_at) if share.closed_at else None,
+    }
+
+
 _DATES = {"given_at", "shared_at", "responded_at", "accrued_at", "due_at", "created_at"}
-_DATES |= {"settled_at", "requested_at"}
+_DATES |= {"settled_at", "requested_at", "converted_at", "closed_at"}
 
 
 def record_to_json(record: Any) -> list[Any]:

@@ -101,6 +101,7 @@ def _finite(state: LeadState) -> bool:
     numbers = (
         state.budget,
         *(s.revenue_rate for s in state.shares),
+        *(s.deal_amount for s in state.shares),
         *(c.amount for c in state.commissions),
         *(c.paid for c in state.commissions),
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from projections.history import iso_z
@@ -118,6 +119,39 @@ def _responded(view: PartnerView, data: PartnerActivityData, at: str) -> Partner
     )
 
 
+def _converted(view: PartnerView, data: PartnerActivityData, at: str) -> PartnerView:
+    """Either track's conversion; the follow-up it took counts from the acceptance."""
+    share_id = _details(data).get("share_id")
+    which = _link_list(data)
+    link = next((s for s in reversed(getattr(view, which)) if s.share_id == share_id), None)
+    hours = None
+    if link is not None and link.responded_at is not None:
+        hours = round((_parse(at) - _parse(link.responded_at)).total_seconds() / 3600, 2)
+    changes: dict[str, Any] = {"converted": True, "converted_at": at, "hours_to_convert": hours}
+    if track := _details(data).get("track"):
+        changes["track"] = track
+    return _update_link(view, data, **changes)
+
+
+def _closed(view: PartnerView, data: PartnerActivityData, at: str, outcome: str) -> PartnerView:
+    """The deal's outcome, for the receiver and for the generator that shared the lead."""
+    changes: dict[str, Any] = {
+        "outcome": outcome,
+        "deal_amount": data.amount,
+        "deal_currency": data.currency,
+        "closed_at": at,
+    }
+    if outcome == "won":
+        changes["won_amount"] = data.amount
+    if track := _details(data).get("track"):
+        changes["track"] = track
+    return _update_link(view, data, **changes)
+
+
+def _parse(at: str) -> datetime:
+    return datetime.fromisoformat(at.replace("Z", "+00:00"))
+
+
 def _commission_accrued(view: PartnerView, data: PartnerActivityData, at: str) -> PartnerView:
     details = _details(data)
     line = CommissionLine(
@@ -170,8 +204,9 @@ KINDS: dict[str, Handler] = {
     "share_refused": _refused,
     "responded": _responded,
     "response_overdue": lambda v, d, _: _update_link(v, d, response_overdue=True),
-    "lead_converted": lambda v, d, _: _update_link(v, d, converted=True),
-    "opportunity_won": lambda v, d, _: _update_link(v, d, won_amount=d.amount),
+    "lead_converted": _converted,
+    "opportunity_won": lambda v, d, at: _closed(v, d, at, "won"),
+    "opportunity_lost": lambda v, d, at: _closed(v, d, at, "lost"),
     "commission_accrued": _commission_accrued,
     "commission_paid": lambda v, d, _: _update_line(v, d, paid=float(_details(d)["paid_total"])),
     "commission_overdue": lambda v, d, _: _update_line(v, d, overdue=True),

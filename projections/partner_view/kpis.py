@@ -3,7 +3,9 @@
 Conversion rate (converted / accepted), acceptance rate (accepted / answered), median
 follow-up time (share to answer, hours) and response-SLA compliance (answered within
 the agreement's ``accept_within_hours`` / answered): overall, per agreement against
-its KPI terms, and per ISO week of the share.
+its KPI terms, and per ISO week of the share. A receiver's own pipeline counts
+(issue 17): its conversions, its deals won and lost, and the median time from its
+acceptance to its conversion (``median_hours_to_convert``).
 """
 
 from __future__ import annotations
@@ -24,16 +26,20 @@ def figures(links: list[Link]) -> dict[str, Any]:
     answered = [s for s in links if s.responded_at is not None]
     accepted = [s for s in answered if s.accepted]
     hours = [s.response_hours for s in answered if s.response_hours is not None]
+    to_convert = [s.hours_to_convert for s in accepted if s.hours_to_convert is not None]
     return {
         "shares_received": len(links),
         "answered": len(answered),
         "accepted": len(accepted),
         "converted": sum(1 for s in accepted if s.converted),
         "won_amount": round(sum(s.won_amount or 0.0 for s in links), 2),
+        "won": sum(1 for s in links if s.outcome == "won"),
+        "lost": sum(1 for s in links if s.outcome == "lost"),
         "acceptance_rate": _rate(len(accepted), len(answered)),
         "conversion_rate": _rate(sum(1 for s in accepted if s.converted), len(accepted)),
         "median_follow_up_hours": round(median(hours), 2) if hours else None,
         "response_sla_compliance": _rate(sum(1 for s in answered if s.within_sla), len(answered)),
+        "median_hours_to_convert": round(median(to_convert), 2) if to_convert else None,
     }
 
 

@@ -31,6 +31,14 @@ class Link:
     converted: bool = False
     won_amount: float | None = None
     erasure: str | None = None  # pending / overdue / confirmed, after a "delete" release
+    # Added with the receiver's pipeline (issue 17); a view stored before has none.
+    converted_at: str | None = None
+    hours_to_convert: float | None = None  # the receiver's follow-up: acceptance to conversion
+    outcome: str | None = None  # won / lost
+    deal_amount: float | None = None
+    deal_currency: str | None = None
+    closed_at: str | None = None
+    track: str | None = None  # "receiver": the receiver reported the deal on its pipeline
 
 
 @dataclass(frozen=True, slots=True)

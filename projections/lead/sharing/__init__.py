@@ -1,5 +1,6 @@
 """Lead sharing on the lead fold: who may share, admission, the partner's response,
-partner clocks, and the end of a share (release on termination, settling on erasure).
+the receiver's own pipeline (``pipeline``), partner clocks, and the end of a share
+(release on termination, settling on erasure).
 
 May import: the kernel, ``projections.lead``, ``projections.lead.privacy``,
 ``projections.agreement``, ``schemas``.

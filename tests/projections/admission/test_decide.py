@@ -116,9 +116,19 @@ def test_an_external_partner_may_not_publish_the_lifecycle_decisions(event_type:
 
 
 def test_lifecycle_decisions_are_internal_only() -> None:
-    assert {"LeadAssigned", "LeadStatusChanged", "LeadScoreAdjusted", "LeadConverted"} <= (
-        INTERNAL_ONLY
-    )
+    assert {"LeadAssigned", "LeadStatusChanged", "LeadScoreAdjusted"} <= INTERNAL_ONLY
+
+
+def test_a_receiver_reports_its_own_pipeline_and_nothing_else_new() -> None:
+    """Issue 17: the receiver's conversion and deal (the lead fold then checks it holds
+    the lead); the funnel's decisions stay the own organisation's."""
+    assert {"LeadConverted", "OpportunityClosed"} <= set(EXTERNAL_MAY_PUBLISH)
+    assert {
+        "DisputeResolved",
+        "LeadAssigned",
+        "LeadScoreAdjusted",
+        "LeadStatusChanged",
+    } == INTERNAL_ONLY
 
 
 def test_system_types_are_refused_to_everyone() -> None:
