@@ -14,8 +14,8 @@ from streams import local_auth
 from streams.broker.admin import create_partner_topics, create_topics
 from streams.broker.jars import KafkaSetupError, ensure_jars
 from streams.broker.local_broker import LocalKafka
-from streams.cli import demo as cli_demo
 from streams.cli import deliver as cli_deliver
+from streams.cli import demo as cli_demo
 from streams.cli import keys as cli_keys
 from streams.cli import partners as cli_partners
 from streams.cli import replay as cli_replay

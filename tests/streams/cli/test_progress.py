@@ -64,7 +64,7 @@ def test_silent_when_stderr_is_a_pipe(tmp_path: Path) -> None:
         cwd=ROOT,
         check=True,
     )
-    assert done.stdout.decode() == "history intact: 5 events, 2 subjects\n"
+    assert done.stdout.decode() == "history intact: 5 events (5 accepted, 0 refused), 2 subjects\n"
     assert done.stderr == b""
 
 
@@ -99,7 +99,9 @@ def test_a_bar_when_stderr_is_a_terminal(tmp_path: Path) -> None:
         assert process.wait(timeout=30) == 0
     os.close(controller)
     assert b"verifying" in drawn
-    assert stdout.decode() == "history intact: 5 events, 2 subjects\n"  # answers untouched
+    assert (
+        stdout.decode() == "history intact: 5 events (5 accepted, 0 refused), 2 subjects\n"
+    )  # answers untouched
 
 
 @pytest.fixture
