@@ -228,7 +228,7 @@ def test_erasure_leaves_no_plaintext_anywhere(
 
     exported = CliRunner().invoke(cli, ["export", "--out", str(tmp_path / "log.jsonl")])
     assert exported.exit_code == 0, exported.stderr
-    erased_count = re.search(r"(\d+) erased\)", exported.stderr)
+    erased_count = re.search(r"(\d+) erased[;)]", exported.stderr)
     assert erased_count is not None, exported.stderr
     assert int(erased_count.group(1)) >= 1, exported.stderr
     assert lead in (tmp_path / "log.jsonl").read_text()  # its history is exported ...

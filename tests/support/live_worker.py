@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,14 +90,22 @@ def _ready(worker: LiveWorker) -> bool:
 def live_worker(
     kafka_bootstrap: str, test_namespace: str, created_topics: list[str], tmp_path_factory: Any
 ) -> Iterator[LiveWorker]:
+    with started_worker(kafka_bootstrap, test_namespace, tmp_path_factory.mktemp("worker")) as w:
+        yield w
+
+
+@contextmanager
+def started_worker(kafka_bootstrap: str, namespace: str, directory: Path) -> Iterator[LiveWorker]:
+    """A worker on ``namespace`` (its topics created), home and log in ``directory``,
+    stopped when the block ends. For a test whose data must not meet the session's."""
     port = free_port()
-    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
+    log_path = directory / "worker.log"
     tokens_path = log_path.parent / "tokens.json"
     _, operator_token = issue(tokens_path, "operator", label="tests")
     env = as_worker(os.environ)
     env.update(
         KAFKA_BOOTSTRAP_SERVERS=kafka_bootstrap,
-        LEADLEDGER_NAMESPACE=test_namespace,
+        LEADLEDGER_NAMESPACE=namespace,
         LEADLEDGER_WEB_PORT=str(port),
         LEADLEDGER_HOME=str(log_path.parent),
         LEADLEDGER_TOKENS=str(tokens_path),
@@ -107,22 +116,23 @@ def live_worker(
         process = subprocess.Popen(command, env=env, stdout=log_file, stderr=subprocess.STDOUT)
     worker = LiveWorker(
         f"http://127.0.0.1:{port}",
-        test_namespace,
+        namespace,
         kafka_bootstrap,
         log_path,
         process,
         tokens_path,
         operator_token,
     )
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    while not _ready(worker):
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"worker did not become ready:\n{worker.log_tail()}")
-        time.sleep(0.5)
-    yield worker
-    process.terminate()
     try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while not _ready(worker):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"worker did not become ready:\n{worker.log_tail()}")
+            time.sleep(0.5)
+        yield worker
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
