@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 
 from schemas.codec import decode, encode
 from schemas.envelope import Envelope
-from schemas.events import Event, parse_event
+from schemas.events import Event
 from schemas.partner_system_events import PartnerActivity
 from schemas.system_events import EscalationRaised, EventRejected
 from streams.broker.admin import create_partner_topics
@@ -36,6 +36,7 @@ from tests.support.doc_blocks import python_blocks
 from tests.support.kafka_auth import kafka_config
 from tests.support.kafka_io import producer, publish, publish_raw, read_until
 from tests.support.live_worker import LiveWorker
+from tests.support.operator_shell import event
 
 pytestmark = pytest.mark.integration
 PARTNERS_PAGE = Path(__file__).parents[2] / "docs" / "partners.md"
@@ -80,19 +81,6 @@ def prod(live_worker: LiveWorker) -> Iterator[KafkaProducer]:
     made = producer(live_worker.bootstrap)
     yield made
     made.close()
-
-
-def event(kind: str, subject: str, when: datetime, source: str, data: dict[str, Any]) -> Event:
-    return parse_event(
-        {
-            "event_id": f"{subject}-{kind}-{uuid.uuid4().hex[:6]}",
-            "type": kind,
-            "subject": subject,
-            "occurred_at": when,
-            "source": source,
-            "data": data,
-        }
-    )
 
 
 def proposal(agreement: str, first: str, second: str) -> Event:

@@ -11,8 +11,6 @@ import asyncio
 import json
 import re
 import time
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,11 +18,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from streams.broker.admin import create_topics
 from streams.cli.main import cli
 from tests.support.chromium import Page, browser, page_of, require_chromium
-from tests.support.kafka_auth import kafka_config
-from tests.support.live_worker import LiveWorker, started_worker
+from tests.support.live_worker import LiveWorker
 
 pytestmark = pytest.mark.integration
 RUN = "browser"
@@ -177,18 +173,10 @@ async def _partner_checks(page: Page, worker: LiveWorker, tmp_path: Path, token:
     await _shot(page, tmp_path, "partner-refused")
 
 
-@pytest.fixture(scope="module")
-def demo_worker(kafka_bootstrap: str, tmp_path_factory: Any) -> Iterator[LiveWorker]:
-    """A worker of its own: the demo's 200 leads and its partners (northwind, fabrikam,
-    names the golden logs use too) must not meet the session worker's data."""
-    namespace = f"demo{uuid.uuid4().hex[:8]}"
-    create_topics(kafka_config(kafka_bootstrap), namespace)
-    with started_worker(kafka_bootstrap, namespace, tmp_path_factory.mktemp("demo")) as worker:
-        yield worker
-
-
-def test_dashboards_in_chromium_after_the_demo(demo_worker: LiveWorker, tmp_path: Path) -> None:
-    live_worker = demo_worker
+def test_dashboards_in_chromium_after_the_demo(own_worker: LiveWorker, tmp_path: Path) -> None:
+    """On a worker of its own: the demo's 200 leads and its partners (northwind and
+    fabrikam, names the golden logs use too) must not meet the session worker's data."""
+    live_worker = own_worker
     require_chromium()
     output = _demo(live_worker)
     assert "27 escalations" in output

@@ -10,7 +10,6 @@ name someone else is refused, and the refusal names who published it.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -41,10 +40,10 @@ from streams.broker.topics import (
 )
 from streams.cli.main import cli
 from streams.identity import registry
-from streams.identity.credentials import OPERATOR
 from tests.support.doc_blocks import python_blocks
 from tests.support.kafka_auth import kafka_config
 from tests.support.live_worker import LiveWorker
+from tests.support.operator_shell import added, kafka_settings, leadledger, operator_env
 
 pytestmark = pytest.mark.integration
 RUN = uuid.uuid4().hex[:6]
@@ -59,25 +58,7 @@ QUICK = {"request_timeout_ms": 5000, "bootstrap_timeout_ms": 8000}
 @pytest.fixture(scope="module")
 def cli_env(live_worker: LiveWorker) -> dict[str, str]:
     """The operator's shell next to the worker: its home, namespace and broker."""
-    if os.environ.get("KAFKA_SASL_USERNAME") != OPERATOR:
-        pytest.skip("the session's broker was given from outside: it has no SCRAM users")
-    return {
-        "KAFKA_BOOTSTRAP_SERVERS": live_worker.bootstrap,
-        "LEADLEDGER_NAMESPACE": live_worker.namespace,
-        "LEADLEDGER_HOME": str(live_worker.home),
-        "LEADLEDGER_TOKENS": str(live_worker.tokens_path),
-    }
-
-
-def leadledger(env: dict[str, str], *args: str) -> str:
-    done = CliRunner().invoke(cli, list(args), env=env)
-    assert done.exit_code == 0, f"{args}: {done.stderr}"
-    return done.stdout
-
-
-def added(env: dict[str, str], partner_id: str) -> dict[str, Any]:
-    settings: dict[str, Any] = json.loads(leadledger(env, "partners", "add", partner_id, "--json"))
-    return settings
+    return operator_env(live_worker)
 
 
 @pytest.fixture(scope="module")
@@ -88,18 +69,6 @@ def acme(cli_env: dict[str, str]) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def globex(cli_env: dict[str, str]) -> dict[str, Any]:
     return added(cli_env, GLOBEX)
-
-
-def kafka_settings(settings: dict[str, Any]) -> dict[str, Any]:
-    """kafka-python's arguments from the printed settings, as docs/onboarding.md shows."""
-    kafka = settings["kafka"]
-    return {
-        "bootstrap_servers": kafka["bootstrap_servers"],
-        "security_protocol": kafka["security_protocol"],
-        "sasl_mechanism": kafka["sasl_mechanism"],
-        "sasl_plain_username": kafka["username"],
-        "sasl_plain_password": kafka["password"],
-    }
 
 
 @pytest.fixture

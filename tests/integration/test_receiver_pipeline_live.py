@@ -14,7 +14,6 @@ topic), so the response window is 60 days: no response clock is due before it.
 from __future__ import annotations
 
 import json
-import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -27,7 +26,7 @@ from kafka import KafkaProducer
 from typer.testing import CliRunner
 
 from schemas.codec import encode
-from schemas.events import Event, parse_event
+from schemas.events import Event
 from schemas.partner_system_events import CommissionAccrued
 from schemas.system_events import EscalationRaised, EventRejected
 from streams.broker.topics import (
@@ -38,9 +37,9 @@ from streams.broker.topics import (
     topic_name,
 )
 from streams.cli.main import cli
-from streams.identity.credentials import OPERATOR
 from tests.support.kafka_io import read_until
 from tests.support.live_worker import LiveWorker
+from tests.support.operator_shell import added, event, kafka_settings, operator_env
 
 pytestmark = pytest.mark.integration
 RUN = uuid.uuid4().hex[:6]
@@ -57,60 +56,23 @@ TERMS = {
 
 @pytest.fixture(scope="module")
 def cli_env(live_worker: LiveWorker) -> dict[str, str]:
-    if os.environ.get("KAFKA_SASL_USERNAME") != OPERATOR:
-        pytest.skip("the session's broker was given from outside: it has no SCRAM users")
-    return {
-        "KAFKA_BOOTSTRAP_SERVERS": live_worker.bootstrap,
-        "LEADLEDGER_NAMESPACE": live_worker.namespace,
-        "LEADLEDGER_HOME": str(live_worker.home),
-        "LEADLEDGER_TOKENS": str(live_worker.tokens_path),
-    }
-
-
-def leadledger(env: dict[str, str], *args: str) -> str:
-    done = CliRunner().invoke(cli, list(args), env=env)
-    assert done.exit_code == 0, f"{args}: {done.stderr}"
-    return done.stdout
+    return operator_env(live_worker)
 
 
 @pytest.fixture(scope="module")
 def settings(cli_env: dict[str, str]) -> dict[str, dict[str, Any]]:
     """Each partner's printed settings: its topic, its SCRAM user, its HTTP token."""
-    return {
-        p: json.loads(leadledger(cli_env, "partners", "add", p, "--json"))
-        for p in (GEN, REC, STRANGER)
-    }
+    return {p: added(cli_env, p) for p in (GEN, REC, STRANGER)}
 
 
 @pytest.fixture(scope="module")
 def producers(settings: dict[str, dict[str, Any]]) -> Iterator[dict[str, KafkaProducer]]:
     made = {}
     for partner, printed in settings.items():
-        kafka = printed["kafka"]
-        made[partner] = KafkaProducer(
-            bootstrap_servers=kafka["bootstrap_servers"],
-            security_protocol=kafka["security_protocol"],
-            sasl_mechanism=kafka["sasl_mechanism"],
-            sasl_plain_username=kafka["username"],
-            sasl_plain_password=kafka["password"],
-            acks="all",
-        )
+        made[partner] = KafkaProducer(**kafka_settings(printed), acks="all")
     yield made
     for producer in made.values():
         producer.close()
-
-
-def event(kind: str, subject: str, when: datetime, source: str, data: dict[str, Any]) -> Event:
-    return parse_event(
-        {
-            "event_id": f"{subject}-{kind}-{uuid.uuid4().hex[:6]}",
-            "type": kind,
-            "subject": subject,
-            "occurred_at": when,
-            "source": source,
-            "data": data,
-        }
-    )
 
 
 def publish_as(

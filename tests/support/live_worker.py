@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,8 +20,9 @@ from typing import Any
 import httpx
 import pytest
 
+from streams.broker.admin import create_topics
 from streams.web.token_store import issue
-from tests.support.kafka_auth import as_worker
+from tests.support.kafka_auth import as_worker, kafka_config
 from tests.support.ports import free_port
 
 READY_TIMEOUT_S = 90.0
@@ -136,3 +138,14 @@ def started_worker(kafka_bootstrap: str, namespace: str, directory: Path) -> Ite
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="module")
+def own_worker(kafka_bootstrap: str, tmp_path_factory: Any) -> Iterator[LiveWorker]:
+    """A worker and namespace for one test module alone: for a test that counts what
+    the worker did (nothing another module left in flight may move its figures), or
+    whose data must not meet the session worker's."""
+    namespace = f"own{uuid.uuid4().hex[:8]}"
+    create_topics(kafka_config(kafka_bootstrap), namespace)
+    with started_worker(kafka_bootstrap, namespace, tmp_path_factory.mktemp(namespace)) as worker:
+        yield worker
