@@ -52,7 +52,8 @@ def deadline_due(subject: str, due_at: datetime, aggregate: str = "lead") -> Dea
     )
 
 
-# The timer's audit trail, not requests: most of the topic, passed over undecoded.
+# The clocks' audit trail, not requests: written before issue 19 (no longer sent,
+# streams/delivery/emit.py) and still on older clocks topics; passed over undecoded.
 AUDIT_TRAIL = frozenset({"DeadlineScheduled", "DeadlineCancelled"})
 
 
