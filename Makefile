@@ -43,7 +43,7 @@ faults: setup
 # The small size CI runs after `make test`: all four scenarios, about five minutes on
 # two cores (the recovery measurement is left to `make faults`).
 faults-ci: setup
-	$(PY) -m tests.faults --events 1500 --rate 50 --bad-copies 5 \
+	$(PY) -m tests.faults --events 1500 --rate $(FAULT_RATE) --bad-copies 5 \
 		--scenarios crash,workers,broker,badinput
 
 kafka-start: setup

@@ -42,6 +42,41 @@ def free_port() -> int:
 
 
 @contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """This process and what it starts see ``values`` meanwhile (then as before)."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@contextmanager
+def cluster_broker(home: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    """A fresh local 3-broker cluster (replication factor 3, ``min.insync.replicas`` 2,
+    ``streams/broker/local_cluster.py``), authenticating like every local broker; always
+    stopped on the way out. Yields its bootstrap and the environment its clients need:
+    the operator's credentials and ``LEADLEDGER_REPLICATION_FACTOR=3`` (use it with
+    :func:`environment`)."""
+    ports = [(free_port(), free_port()) for _ in range(3)]
+    cluster, credentials = local_auth.local_cluster(home, ports, ensure_jars())
+    bootstrap = cluster.bootstrap
+    env = local_auth.principal_access(bootstrap, credentials, OPERATOR).environment()
+    del env["KAFKA_BOOTSTRAP_SERVERS"]
+    env["LEADLEDGER_REPLICATION_FACTOR"] = "3"
+    cluster.start()
+    try:
+        yield bootstrap, env
+    finally:
+        cluster.stop()
+
+
+@contextmanager
 def local_broker(home: Path) -> Iterator[str]:
     """A fresh single-node broker on free ports, authenticating like every local broker;
     always stopped on the way out. While it runs, this process and the workers and

@@ -13,6 +13,12 @@ partners publish: on one internal partner's publish topic (``<namespace>.in.benc
 every event's ``source`` that partner), so each event passes the admission step before
 the fold. The two rows side by side are what admission costs.
 
+``--cluster DIR`` measures DIR against a local 3-broker cluster started beside the
+broker (replication factor 3, ``min.insync.replicas`` 2, the worker's producer with
+``acks=all`` as always). ``--two-workers DIR`` measures DIR with two worker processes
+of the same group on the same topics (one broker): events/s of the pair, and events
+per CPU-second of both processes together.
+
 ``--baseline DIR`` measures DIR on a second broker, started beside the first as brokers
 were before they authenticated (PLAINTEXT, no authorizer), with clients that connect
 without credentials: a tree from before authentication runs there, in the same rounds,
@@ -34,11 +40,19 @@ from contextlib import ExitStack, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from bench import live
 from bench import worker as bench_worker
 from bench.access import operator_access
-from bench.broker import local_broker, plaintext_broker, wait_for_topic, without_credentials
+from bench.broker import (
+    cluster_broker,
+    environment,
+    local_broker,
+    plaintext_broker,
+    wait_for_topic,
+    without_credentials,
+)
 from streams.broker.admin import create_partner_topics, create_topics
 from streams.broker.topics import LEADS, TABLES, changelog_name, publish_topic_name, topic_name
 from streams.identity import registry
@@ -77,12 +91,30 @@ def main() -> None:
         metavar="DIR",
         help="also measure DIR on a plaintext broker (a tree from before authentication)",
     )
+    parser.add_argument(
+        "--cluster",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="also measure DIR against a local 3-broker cluster (RF 3, min.insync 2)",
+    )
+    parser.add_argument(
+        "--two-workers",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="also measure DIR with two worker processes on the same topics",
+    )
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, _terminate)
     now = datetime.now(UTC)
     lanes = [(code, "plaintext") for code in args.baseline]
     lanes += [(code, "direct") for code in args.code]
     lanes += [(code, "admission") for code in args.admission]
+    lanes += [(code, "cluster") for code in args.cluster]
+    lanes += [(code, "two-workers") for code in args.two_workers]
     # Each tree encodes its own workload: a tree from before a schema change does not
     # know the newer writer schemas, and would only reject the current one's events.
     workloads = {lane: encoded_workload(lane[0], args.leads, now, lane[1]) for lane in lanes}
@@ -95,14 +127,24 @@ def main() -> None:
         local_broker(Path(tmp) / "kafka") as secured,
         ExitStack() as stack,
     ):
-        plain = ""
+        plain = cluster = ""
+        cluster_env: dict[str, str] = {}
         if args.baseline:
             with without_credentials():
                 plain = stack.enter_context(plaintext_broker(Path(tmp) / "plain"))
+        if args.cluster:
+            cluster, cluster_env = stack.enter_context(cluster_broker(Path(tmp) / "cluster"))
         for round_number in range(args.rounds):
             for code, lane in lanes:
-                bootstrap = plain if lane == "plaintext" else secured
-                with without_credentials() if lane == "plaintext" else nullcontext():
+                bootstrap = {"plaintext": plain, "cluster": cluster}.get(lane, secured)
+                access = (
+                    without_credentials()
+                    if lane == "plaintext"
+                    else environment(cluster_env)
+                    if lane == "cluster"
+                    else nullcontext()
+                )
+                with access:
                     messages = workloads[code, lane]
                     rate, used, rejected = _measure(code, lane, bootstrap, Path(tmp), messages)
                 count = len(messages)
@@ -143,12 +185,47 @@ def _measure(
         registry.add(registry.registry_path(workdir), ADMISSION_PARTNER, "internal")
         create_partner_topics(client, namespace, ADMISSION_PARTNER)
         topic = publish_topic_name(namespace, ADMISSION_PARTNER)
-    with bench_worker.running_worker(bootstrap, namespace, workdir) as worker:
-        before = cpu_seconds(worker.process.pid)
-        rate = live.throughput(worker, bootstrap, topic, messages)
-        used = cpu_seconds(worker.process.pid) - before
-        rejected = worker.counters()["rejected"]
+    with ExitStack() as stack:
+        worker = stack.enter_context(bench_worker.running_worker(bootstrap, namespace, workdir))
+        workers = [worker]
+        if lane == "two-workers":
+            second = workdir.parent / f"{namespace}-2"  # its own home, the same keyring
+            workers.append(
+                stack.enter_context(bench_worker.running_worker(bootstrap, namespace, second))
+            )
+        pair = Workers(workers)
+        pair.wait(pair.balanced, 120, "partitions shared")
+        before = sum(cpu_seconds(w.process.pid) for w in workers)
+        rate = live.throughput(pair, bootstrap, topic, messages)  # type: ignore[arg-type]
+        used = sum(cpu_seconds(w.process.pid) for w in workers) - before
+        rejected = pair.counters()["rejected"]
     return rate, used, rejected
+
+
+class Workers:
+    """One or more workers of a group as one: counters summed, every one watched."""
+
+    def __init__(self, workers: list[bench_worker.Worker]) -> None:
+        self.workers = workers
+
+    def counters(self) -> dict[str, int]:
+        total: dict[str, int] = {}
+        for worker in self.workers:
+            for name, value in worker.counters().items():
+                total[name] = total.get(name, 0) + value
+        return total
+
+    def balanced(self) -> bool:
+        """Every worker holds partitions (a lone worker: at once)."""
+        return all(w.get("/stats").json()["assigned_partitions"] for w in self.workers)
+
+    def wait(self, done: Any, timeout: float, what: str, every: float = 0.05) -> float:
+        def all_alive_and_done() -> bool:
+            for worker in self.workers[1:]:
+                worker.check_alive()
+            return bool(done())
+
+        return self.workers[0].wait(all_alive_and_done, timeout, what, every)
 
 
 ENCODE = """

@@ -15,7 +15,7 @@ from projections.policy import Policy
 from projections.replay import replay_leads
 from schemas.envelope import Envelope
 from schemas.jsonl import read_log, write_log
-from streams.agents.clock import send_due
+from streams.agents.clock import Asked, send_due
 from streams.cli.collector import fewer_collections
 from streams.readback.event_log import read_topics
 from streams.runtime import Counters
@@ -72,7 +72,7 @@ def _runtime(partitions: int) -> Any:
     )
 
 
-async def _timed_tick(rt: Any, now: datetime, sent: dict[str, set[str]]) -> float:
+async def _timed_tick(rt: Any, now: datetime, sent: Asked) -> float:
     start = time.perf_counter()
     await send_due(rt, now, sent)
     return time.perf_counter() - start
@@ -87,7 +87,7 @@ def timer_tick(open_clocks: int, due: int, partitions: int = 6) -> tuple[float, 
     for number in range(open_clocks - due):  # future clocks, over ~60 days of minutes
         due_at = now + timedelta(minutes=1 + number % 86_400, seconds=number % 60)
         deadline_index.add(rt.deadlines, number % partitions, f"L{number}", due_at)
-    sent: dict[str, set[str]] = {}
+    sent: Asked = {}
     asyncio.run(send_due(rt, now, sent))  # the once-per-assignment rebuild, not timed
     idle = asyncio.run(_timed_tick(rt, now, sent))
     for number in range(due):

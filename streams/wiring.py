@@ -33,6 +33,7 @@ from streams.broker.topics import (
     topic_name,
 )
 from streams.delivery import ack_guard, commit_guard, commit_watchdog, table_writes
+from streams.delivery.direct_send import DirectTopic
 from streams.identity import clients
 from streams.observability.exits import exits_path
 from streams.personal_data.keyring import FileKeyring
@@ -57,8 +58,10 @@ def broker_urls(bootstrap_servers: str) -> list[str]:
 def _raw_topic(app: Any, spec: TopicSpec, namespace: str) -> Any:
     # Bytes in, bytes out: decoding is ours, so a bad message becomes a rejection with
     # its reason instead of an error inside Faust's deserializer.
-    return app.topic(
-        topic_name(spec, namespace),
+    # Sent to without Faust's per-message wrapping (streams/delivery/direct_send.py).
+    return DirectTopic(
+        app,
+        topics=[topic_name(spec, namespace)],
         key_type=bytes,
         value_type=bytes,
         key_serializer="raw",

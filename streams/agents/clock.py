@@ -52,7 +52,8 @@ def deadline_due(subject: str, due_at: datetime, aggregate: str = "lead") -> Dea
     )
 
 
-# The timer's audit trail, not requests: most of the topic, passed over undecoded.
+# The clocks' audit trail, not requests: written before issue 19 (no longer sent,
+# streams/delivery/emit.py) and still on older clocks topics; passed over undecoded.
 AUDIT_TRAIL = frozenset({"DeadlineScheduled", "DeadlineCancelled"})
 
 
@@ -107,8 +108,12 @@ FOLDS: dict[str, tuple[str, Any, Any, Any]] = {
 }
 
 
+Asked = dict[str, set[tuple[str, datetime, str]]]
+"""Per deadline-index bucket, the (subject, due_at, aggregate) already asked for."""
+
+
 def register(rt: Runtime, tick_seconds: float = 1.0) -> None:
-    sent: dict[str, set[str]] = {}
+    sent: Asked = {}
 
     @rt.app.agent(rt.clocks_topic, name="clocks")  # type: ignore[untyped-decorator]
     async def clocks_agent(stream: Any) -> None:
@@ -138,7 +143,7 @@ def owned_partitions(rt: Runtime) -> frozenset[int]:
     return frozenset(tp.partition for tp in rt.app.assignor.assigned_actives() if tp.topic == name)
 
 
-async def send_due(rt: Runtime, now: datetime, sent: dict[str, set[str]]) -> int:
+async def send_due(rt: Runtime, now: datetime, sent: Asked) -> int:
     """One tick: send ``DeadlineDue`` for every indexed deadline at or before ``now``.
 
     ``sent`` remembers, per bucket, what this worker already asked for, so a due entry
@@ -160,10 +165,14 @@ async def send_due(rt: Runtime, now: datetime, sent: dict[str, set[str]]) -> int
         asked = sent.setdefault(key, set())
         partition = deadline_index.partition_of(key)
         for due_at, subject, aggregate in deadline_index.due_entries(rt.deadlines, key, now):
-            request = deadline_due(subject, due_at, aggregate)
-            if request.event_id in asked or _behind(rt, aggregate, partition):
+            # Checked before the request is built: while its partition has a backlog, a
+            # due entry is met every second, and building its DeadlineDue (a pydantic
+            # model, a uuid5) each time was most of a tick (issue 19).
+            entry = (subject, due_at, aggregate)
+            if entry in asked or _behind(rt, aggregate, partition):
                 continue
-            asked.add(request.event_id)
+            asked.add(entry)
+            request = deadline_due(subject, due_at, aggregate)
             await rt.clocks_topic.send(key=subject.encode(), value=encode(request))
             count += 1
     rt.counters.clocks_due_sent += count

@@ -83,7 +83,7 @@ NOTIFICATIONS = TopicSpec(
 CLOCKS = TopicSpec(
     "clocks",
     key="subject whose clock is due",
-    value="DeadlineScheduled / internal clock-due messages (Avro single-object)",
+    value="DeadlineDue and internal commands (Avro single-object)",
     purpose="the timer's requests to the agent that owns the subject's state",
     # Internal and re-derivable from the event log: a week is plenty.
     config={"retention.ms": str(7 * 24 * 3600 * 1000), "cleanup.policy": "delete"},

@@ -44,7 +44,7 @@ _REPORTED: dict[Any, int] = {}  # the last hole reported per partition (one warn
 
 Handler = Callable[[Runtime, bytes | None, bytes | None, int, int], Awaitable[None]]
 BatchHandler = Callable[[Runtime, Sequence[Any]], Awaitable[None]]
-MAX_BATCH = 256
+MAX_BATCH = 1024
 """Events handed over at most at once: enough to share a batch's round trips to the
 broker, small enough that its unacknowledged events and its hold on the lead states
 stay short."""

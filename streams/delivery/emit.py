@@ -1,8 +1,15 @@
 """Route what the core returns to the topics and the deadline index.
 
-Each output goes to exactly one topic, keyed by its subject; this module is the only
+Each output goes to at most one topic, keyed by its subject; this module is the only
 writer of the escalations, notifications and partner-activity topics, and of the
 clocks topic but for the ``DeadlineDue`` the timer sends (``streams/agents/clock.py``).
+
+The clocks' audit trail (``DeadlineScheduled``, ``DeadlineCancelled``) goes to no
+topic (issue 19): no agent and no subscriber reads it, a scheduled clock is kept in
+the lead's state and the deadline index (:func:`note_outputs`), and a replay of the
+record log derives every one of them again (``projections.replay``). It was a third
+of the records an input event caused besides its record-log copy, each produced and
+read back by the clock agent only to be passed over (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -79,10 +86,13 @@ async def emit(
 
 
 async def send_outputs(rt: Runtime, outputs: Iterable[Envelope]) -> list[Awaitable[Any]]:
-    """Hand each output to the producer; the futures say when the broker has them."""
+    """Hand each output that has a topic to the producer; the futures say when the
+    broker has them."""
     sent: list[Awaitable[Any]] = []
     for output in outputs:
         topic = _route(rt, output)
+        if topic is None:  # the clocks' audit trail: noted, never sent
+            continue
         sent.append(await topic.send(key=output.subject.encode(), value=encode(output)))
     return sent
 
@@ -101,7 +111,7 @@ def _route(rt: Runtime, output: Envelope) -> Any:
     if isinstance(output, EscalationRaised):
         return rt.escalations_topic
     if isinstance(output, DeadlineScheduled | DeadlineCancelled):
-        return rt.clocks_topic
+        return None  # the audit trail: in the state and the index, derived by replay
     raise TypeError(f"no route for emitted event type {output.type}")
 
 
