@@ -135,17 +135,19 @@ class Simulation:
                 continue  # stale entry: the clock was stopped or already fired
             self._settle(kind, subject, self._advance(kind, state, due), f"clock:{subject}")
 
+    # A lead folds with ``outputs=False``: the deadlines and notifications it would emit
+    # are output only (``apply`` drops them), so they are not built (``Step.outputs``).
     def _evolve(self, kind: str, event: Envelope) -> Any:
         state, policy = self._get(kind, event.subject), self.policy
         if kind == "lead":
-            return lead.evolve(state, event, policy, self.result.agreements)
+            return lead.evolve(state, event, policy, self.result.agreements, outputs=False)
         if kind == "agreement":
             return agreement.evolve_agreement(state, event, policy)
         return dispute.evolve_dispute(state, event, policy, self.result.agreements)
 
     def _advance(self, kind: str, state: Any, now: datetime) -> Any:
         if kind == "lead":
-            return lead.advance(state, now, self.policy)
+            return lead.advance(state, now, self.policy, outputs=False)
         if kind == "agreement":
             return agreement.advance_agreement(state, now, self.policy)
         return dispute.advance_dispute(state, now, self.policy)
@@ -172,6 +174,8 @@ class Simulation:
         # folded before the commands it sends others: a command's consequences (a lead
         # released at once by an ended agreement) must not overtake the activity that
         # announced the share.
+        if not outcome.emitted:
+            return  # the usual case in replay, which builds no output-only events
         commands = [e for e in outcome.emitted if isinstance(e, COMMANDS)]
         for emitted in [e for e in outcome.emitted if not isinstance(e, COMMANDS)] + commands:
             self.apply(emitted, emitted.event_id)

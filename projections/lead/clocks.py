@@ -16,8 +16,9 @@ from projections.policy import Policy
 from schemas.envelope import Envelope
 
 
-def advance(state: LeadState, now: datetime, policy: Policy) -> Outcome:
-    """Fire every open clock due at or before ``now`` (a limit is exclusive)."""
+def advance(state: LeadState, now: datetime, policy: Policy, *, outputs: bool = True) -> Outcome:
+    """Fire every open clock due at or before ``now`` (a limit is exclusive); without
+    ``outputs``, the output-only events are not built (``Step.outputs``)."""
     if not any(c.due_at <= now for c in state.clocks):
         return Outcome(state)  # the usual case; the sort below was ~8% of a replay
     emitted: list[Envelope] = []
@@ -25,7 +26,7 @@ def advance(state: LeadState, now: datetime, policy: Policy) -> Outcome:
         (c for c in state.clocks if c.due_at <= now), key=lambda c: (c.due_at, c.rule)
     ):
         clock = due[0]
-        step = Step(state, policy, clock.due_at, clock.clock_id)
+        step = Step(state, policy, clock.due_at, clock.clock_id, outputs=outputs)
         if clock.rule == "SAL_NOT_CONVERTED":
             _reassign(step, clock)
         elif clock.rule in PARTNER_CLOCKS:

@@ -257,12 +257,15 @@ def evolve(
     event: Envelope,
     policy: Policy,
     agreements: AgreementLookup = EMPTY_BOOK,
+    *,
+    outputs: bool = True,
 ) -> Outcome:
     """Apply one event; a seen ``event_id`` is a no-op, a refused event changes nothing
     (except a refused share, which is recorded: ``rejection`` is then set as well).
 
     ``agreements`` is every agreement known, for share admission (exclusivity spans
-    agreements)."""
+    agreements). Without ``outputs`` the output-only events (deadlines, notifications)
+    are not built: replay's fold, which drops them (``Step.outputs``)."""
     if state is None:
         if isinstance(event, LeadCaptured):
             first = with_changes(
@@ -277,9 +280,16 @@ def evolve(
     handler = HANDLERS.get(type(event))
     if handler is None:
         return Outcome(state, rejection=f"{event.type} is not a lead lifecycle event")
-    overdue = advance(state, event.occurred_at, policy)
+    overdue = advance(state, event.occurred_at, policy, outputs=outputs)
     assert overdue.state is not None  # advance never forgets a lead
-    step = Step(overdue.state, policy, event.occurred_at, event.event_id, agreements=agreements)
+    step = Step(
+        overdue.state,
+        policy,
+        event.occurred_at,
+        event.event_id,
+        agreements=agreements,
+        outputs=outputs,
+    )
     try:
         require_scope(overdue.state, event)
         handler(step, event)

@@ -45,6 +45,9 @@ class Step:
     emitted: list[Envelope] = field(default_factory=list)
     agreements: AgreementLookup = EMPTY_BOOK  # every agreement, for share admission
     refusal: str | None = None  # set when the event is refused but still recorded
+    outputs: bool = True
+    """Build the output-only events (deadlines scheduled and cancelled, notifications).
+    Replay folds without them: it drops them unread (``projections/replay.py``)."""
 
     def log(
         self, kind: str, before: str | None, after: str | None, rule: str, **changes: Any
@@ -91,6 +94,8 @@ class Step:
             version or self.policy.version,
         )
         self.state = with_changes(self.state, clocks=(*self.state.clocks, clock))
+        if not self.outputs:
+            return
         self._emit_system(
             DeadlineScheduled,
             DeadlineScheduledData(
@@ -110,6 +115,8 @@ class Step:
                 self.state = with_changes(
                     self.state, clocks=tuple(c for c in self.state.clocks if c is not clock)
                 )
+                if not self.outputs:
+                    continue
                 self._emit_system(
                     DeadlineCancelled,
                     DeadlineCancelledData(
@@ -145,6 +152,8 @@ class Step:
         self._emit_system(EscalationRaised, data, escalation_id)
 
     def notify(self, kind: str, notify: list[str], details: dict[str, str]) -> None:
+        if not self.outputs:
+            return
         notification_id = derived_id(self.state.lead_id, kind, self.cause)
         data = NotificationRaisedData(
             notification_id=notification_id, kind=kind, notify=notify, details=details

@@ -86,10 +86,10 @@ def test_a_record_the_fold_cannot_take_is_skipped_not_fatal(
     """As the live worker rejects an event whose fold raised and goes on."""
     real = lead_fold.evolve  # replay calls it through the module
 
-    def evolve(state: Any, event: Envelope, *args: Any) -> Any:
+    def evolve(state: Any, event: Envelope, *args: Any, **kwargs: Any) -> Any:
         if event.event_id.endswith("-activity-3"):
             raise OverflowError("date value out of range")
-        return real(state, event, *args)
+        return real(state, event, *args, **kwargs)
 
     monkeypatch.setattr(lead_fold, "evolve", evolve)
     lead = Lead("L2")
@@ -168,10 +168,10 @@ def test_replay_reports_a_record_whose_fold_fails_on_stderr(
 ) -> None:
     real = lead_fold.evolve
 
-    def evolve(state: Any, event: Envelope, *args: Any) -> Any:
+    def evolve(state: Any, event: Envelope, *args: Any, **kwargs: Any) -> Any:
         if event.event_id == "L5-activity-2":
             raise OverflowError("date value out of range")
-        return real(state, event, *args)
+        return real(state, event, *args, **kwargs)
 
     monkeypatch.setattr(lead_fold, "evolve", evolve)
     lead = Lead("L5")
