@@ -7,7 +7,9 @@ fresh local broker); then each TREE (a checkout of this repository, default ``.`
 replays it in a fresh process, trees alternating, ``--repeat`` rounds. Each line gives
 events/s (wall), events per CPU-second (``time.process_time``, librdkafka's threads
 included) and the load average, and the answer's size so trees can be compared; the
-medians close the run. The rows are measured as ``bench.offline`` measures them (the
+medians, the best and each tree's median ratio to the first, round by round (the
+machine is shared: a paired ratio is steadier than either median), close the run.
+The rows are measured as ``bench.offline`` measures them (the
 CLI's GC setting, parse or read + decode + fold + advance), each process replaying
 twice and timing the second, warm, as in ``make bench``.
 """
@@ -114,11 +116,19 @@ def _measure(
                     f"round {round_ + 1} {kind:5} {tree}: {count / wall:9,.0f} events/s, "
                     f"{count / cpu:9,.0f} events/CPU-s, answer {got['answer']}, load {load}"
                 )
-    print("medians:")
+    print("medians (best) of the rounds; a tree against the first, paired by round:")
+    first = trees[0]
     for (kind, tree), rates in seen.items():
         wall_rate = statistics.median(r[0] for r in rates)
         cpu_rate = statistics.median(r[1] for r in rates)
-        print(f"  {kind:5} {tree}: {wall_rate:9,.0f} events/s, {cpu_rate:9,.0f} events/CPU-s")
+        best = max(r[1] for r in rates)
+        paired = statistics.median(
+            r[1] / f[1] for r, f in zip(rates, seen[(kind, first)], strict=True)
+        )
+        print(
+            f"  {kind:5} {tree}: {wall_rate:9,.0f} events/s, {cpu_rate:9,.0f} events/CPU-s "
+            f"(best {best:,.0f}); per CPU-s x{paired:.2f} of {first.name or first}"
+        )
 
 
 if __name__ == "__main__":
