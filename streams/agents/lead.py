@@ -17,20 +17,26 @@ from typing import Any
 from projections.agreement.state import EMPTY_BOOK, AgreementLookup
 from projections.lead.fold import HANDLERS, Outcome, evolve
 from schemas.agreement_events import LeadShared
-from schemas.codec import DecodeError, decode_incoming, encode
+from schemas.codec import DecodeError, decode_incoming, encode, type_of
 from schemas.envelope import Envelope
 from schemas.events import PARTNER_EVENT_TYPES
-from schemas.lead_events import LeadCaptured
+from schemas.lead_events import LeadCaptured, Person
 from schemas.privacy_events import ErasureRequested
 from schemas.system_events import LeadShareRejected
 from streams.agents.lead_batch import LeadBatch, as_current
-from streams.delivery import tally
+from streams.delivery import table_writes, tally
 from streams.delivery.agent_loop import handle_batches
 from streams.delivery.emit import note_outputs, reject_failure, send_outputs, send_rejection
 from streams.delivery.recorder import advance_head, already_recorded, send_record, stamp_next
 from streams.delivery.rejections import rejection_for
 from streams.observability import reasons
-from streams.personal_data.worker import remember_person, seal, sealed_original, shred
+from streams.personal_data.worker import (
+    make_key_if_missing,
+    remember_person,
+    seal,
+    sealed_original,
+    shred,
+)
 from streams.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -66,6 +72,7 @@ async def handle_lead_batch(rt: Runtime, events: Sequence[Any]) -> None:
     one, as a redelivery would be: each then applies or becomes its own rejection.
     """
     async with rt.lead_lock:
+        await _keys_first(rt, events)
         batch = LeadBatch(rt)
         counted = []
         for event in events:
@@ -93,8 +100,10 @@ async def handle_lead_message(
     rt: Runtime, key: bytes | None, value: bytes | None, partition: int, offset: int
 ) -> None:
     """One message as a batch of its own; a failure propagates (the tests see it)."""
+    message = _Message(key, value, partition, offset)
+    await _keys_first(rt, [_Event(message)])
     batch = LeadBatch(rt)
-    await _handle(rt, batch, _Message(key, value, partition, offset))
+    await _handle(rt, batch, message)
     await batch.delivered()
     await batch.write()
 
@@ -109,6 +118,38 @@ async def _handle_alone(rt: Runtime, event: Any) -> None:
         except Exception as exc:
             log.exception("unexpected failure on %s", message.tp)
             await reject_failure(rt, message, exc)
+
+
+async def _keys_first(rt: Runtime, events: Sequence[Any]) -> None:
+    """Make the key of every new lead whose capture the batch will seal, and wait until
+    the broker has those key writes, before any record-log copy is sent: a sealed
+    copy's key is then always on its changelog (``make_key_if_missing``). One wait for
+    a batch with new leads, none for a batch without."""
+    made = False
+    for event in events:
+        message = event.message
+        try:
+            if message.value is None or type_of(message.value) != "LeadCaptured":
+                continue
+            decoded = decode_incoming(message.value)
+        except DecodeError:
+            continue  # rejected when handled
+        if envelope_problems(decoded, message.key) or not isinstance(
+            getattr(decoded.data, "person", None), Person
+        ):
+            continue  # mis-keyed (sealed with a one-off key) or nothing to seal
+        # Written as the event's own, to its partition (outside a stream: as it is).
+        with as_current(None if isinstance(event, _Event) else event):
+            made = make_key_if_missing(rt, decoded.subject) or made
+    if made:
+        await table_writes.landed_so_far()
+
+
+@dataclass(frozen=True, slots=True)
+class _Event:
+    """A message outside a Faust stream, shaped as the batch handler reads events."""
+
+    message: Any
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,14 +40,13 @@ def current_key(rt: Runtime, lead_id: str) -> LeadKey | None:
 async def seal(rt: Runtime, event: Envelope, *, own_lead: bool = True) -> Envelope:
     """The event as it may be written anywhere: its person sealed with the lead's key.
 
-    A new key goes to the key topic with the table's other writes; the event is acked
-    only once they landed. If the worker dies after the sealed event reached the record
-    log but before the key did, the redelivered event is sealed again under a new key
-    and, unless the chain head had landed, recorded again; the chain takes the two
-    copies for one event (``projections.chain``: sealed bytes aside they say the same)
-    and replay opens whichever copy its key opens. Worst case a person becomes
-    unreadable, as after an erasure: never a plaintext leak. Under a surviving key the
-    seal is deterministic, so a second copy is byte for byte the first.
+    The lead agent makes a new lead's key first and waits until it landed before it
+    seals and sends anything under it (:func:`make_key_if_missing`); under a surviving
+    key the seal is deterministic, so a redelivered capture recorded a second time is
+    byte for byte the first. (Before that wait, a kill -9 between a sealed copy and its
+    key made the redelivery seal again under a new key: a second copy with other
+    sealed bytes, which replay read as the event id reused with other content.) Here a
+    key is still made when none is there, for the callers that seal one event alone.
 
     ``own_lead`` False (a lead event that came in on another topic or under another
     key, so this partition does not hold the lead's key): sealed with a one-off key
@@ -55,14 +54,32 @@ async def seal(rt: Runtime, event: Envelope, *, own_lead: bool = True) -> Envelo
     """
 
     def key_for(lead_id: str) -> LeadKey:
-        key = current_key(rt, lead_id) if own_lead else None
-        if key is None:
-            key = new_key(lead_id)
-            if own_lead:
-                rt.lead_keys[lead_id] = key_record(key, lead_id, rt.keyring)
-        return key
+        if not own_lead:
+            return new_key(lead_id)
+        return current_key(rt, lead_id) or _made_key(rt, lead_id)
 
     return seal_event(event, key_for)
+
+
+def _made_key(rt: Runtime, lead_id: str) -> LeadKey:
+    key = new_key(lead_id)
+    rt.lead_keys[lead_id] = key_record(key, lead_id, rt.keyring)
+    return key
+
+
+def make_key_if_missing(rt: Runtime, lead_id: str) -> bool:
+    """Give the lead a key now if it has none (True if one was made), so the caller can
+    wait until the key landed before anything sealed under it is sent.
+
+    A record-log copy sealed under a key whose write had not landed (a kill -9
+    between the two) was sealed again under a new key on redelivery and recorded a
+    second time with other sealed bytes; replay then read the second copy as the same
+    event id with other content (the crash scenario at 1,000 events/s, seed 305295:
+    117 leads). With the key landed first, a second copy is byte for byte the first."""
+    if current_key(rt, lead_id) is not None:
+        return False
+    _made_key(rt, lead_id)
+    return True
 
 
 async def sealed_original(

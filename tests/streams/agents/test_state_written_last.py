@@ -153,3 +153,38 @@ async def test_a_fired_clocks_state_waits_until_its_escalation_row_landed() -> N
     assert [e.rule for e in state_from_json(rt.leads[lead.lead_id]).escalations] == [
         "MQL_NOT_ASSIGNED"
     ]
+
+
+async def test_a_new_leads_key_lands_before_its_sealed_capture_is_sent() -> None:
+    """Otherwise a kill -9 between the two left a sealed copy whose key was lost: the
+    redelivery sealed it again under a new key and recorded a second copy with other
+    sealed bytes, which replay read as the event id reused with other content (the
+    crash scenario at 1,000 events/s, seed 305295)."""
+    journal: list[str] = []
+    rt, lead = _lead_rt(journal), Lead("L-key-first")
+    rt.lead_keys = Changelog("lead-keys", journal)
+    collected: list[Any] = []
+
+    async def handling() -> None:
+        with table_writes.collected() as writes:
+            collected.append(writes)
+            await handle_lead_batch(rt, _mql_batch(lead))
+
+    task = asyncio.create_task(handling())
+    for _ in range(200):
+        if rt.lead_keys.held:
+            break
+        await asyncio.sleep(0.001)
+    assert rt.lead_keys.held, "no key was made for the new lead"
+    await asyncio.sleep(0.01)
+    assert rt.lead_log_topic.sent == []  # nothing sealed under it has left yet
+
+    rt.lead_keys.deliver()
+    for _ in range(200):
+        if rt.deadlines.held:
+            break
+        await asyncio.sleep(0.001)
+    rt.deadlines.deliver()
+    await asyncio.wait_for(task, timeout=5)
+    assert len(rt.lead_log_topic.sent) == 2
+    assert lead.lead_id in rt.leads
