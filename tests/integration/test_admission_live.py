@@ -122,16 +122,7 @@ def refusal_of(event_id: str) -> Callable[[Event], bool]:
 
 
 def wait_json(live_worker: LiveWorker, path: str, done: Callable[[Any], bool]) -> Any:
-    deadline = time.monotonic() + 60
-    body: Any = None
-    while time.monotonic() < deadline:
-        answer = live_worker.get(path)
-        if answer.status_code == 200:
-            body = answer.json()
-            if done(body):
-                return body
-        time.sleep(0.3)
-    pytest.fail(f"{path} never got there (last: {body})\n{live_worker.log_tail()}")
+    return live_worker.wait_json(path, done)
 
 
 def test_a_forged_signature_is_refused_and_leaves_the_agreement_unsigned(

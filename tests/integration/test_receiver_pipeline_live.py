@@ -14,7 +14,6 @@ topic), so the response window is 60 days: no response clock is due before it.
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -88,20 +87,15 @@ def publish_as(
 
 
 def wait_json(live_worker: LiveWorker, path: str, done: Callable[[Any], bool]) -> Any:
-    deadline = time.monotonic() + 60
-    body: Any = None
-    while time.monotonic() < deadline:
-        answer = live_worker.get(path)
-        if answer.status_code == 200:
-            body = answer.json()
-            if done(body):
-                return body
-        time.sleep(0.3)
-    refused = read_until(
-        live_worker.bootstrap, topic_name(REJECTIONS, live_worker.namespace), lambda _: False, 5
-    )
-    ours = [e.model_dump_json()[:600] for e in refused if RUN in e.model_dump_json()]
-    pytest.fail(f"{path} never got there (last: {body})\nrefused: {ours}\n{live_worker.log_tail()}")
+    def refusals() -> str:
+        refused = read_until(
+            live_worker.bootstrap, topic_name(REJECTIONS, live_worker.namespace), lambda _: False, 5
+        )
+        return (
+            f"refused: {[e.model_dump_json()[:600] for e in refused if RUN in e.model_dump_json()]}"
+        )
+
+    return live_worker.wait_json(path, done, explain=refusals)
 
 
 def signed_by(partners: list[str]) -> Callable[[Any], bool]:

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,6 +77,27 @@ class LiveWorker:
         pytest.fail(
             f"{path} did not answer {status} in {timeout}s (last: {shown})\n{self.log_tail()}"
         )
+
+    def wait_json(
+        self,
+        path: str,
+        done: Callable[[Any], bool],
+        timeout: float = 60.0,
+        explain: Callable[[], str] | None = None,
+    ) -> Any:
+        """Poll ``path`` until its JSON body satisfies ``done``; fail with the last body,
+        what ``explain`` adds (e.g. the run's refusals) and the worker's log tail."""
+        deadline = time.monotonic() + timeout
+        body: Any = None
+        while time.monotonic() < deadline:
+            answer = self.get(path)
+            if answer.status_code == 200:
+                body = answer.json()
+                if done(body):
+                    return body
+            time.sleep(0.3)
+        extra = f"\n{explain()}" if explain is not None else ""
+        pytest.fail(f"{path} never got there (last: {body}){extra}\n{self.log_tail()}")
 
 
 def _ready(worker: LiveWorker) -> bool:
