@@ -7,12 +7,12 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from statistics import quantiles
+from typing import Any, Protocol
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from bench.access import operator_access
 from bench.rawloop import Message, preload
-from bench.worker import Worker
 from schemas.codec import decode, encode
 from schemas.envelope import Envelope
 from schemas.lead_events import LeadActivity, LeadActivityData, LeadCaptured, LeadCapturedData
@@ -22,7 +22,15 @@ from streams.broker.topics import LEADS
 SETTLE_S = 2.5
 
 
-def throughput(worker: Worker, bootstrap: str, topic: str, messages: Sequence[Message]) -> float:
+class Counted(Protocol):
+    """A worker, or a group of them counted as one (``bench.lanes.Workers``)."""
+
+    def counters(self) -> dict[str, int]: ...
+
+    def wait(self, done: Any, timeout: float, what: str, every: float = 0.05) -> float: ...
+
+
+def throughput(worker: Counted, bootstrap: str, topic: str, messages: Sequence[Message]) -> float:
     """Events/s from the first produced to the last processed with its escalations out.
 
     The escalations the timer raises for the backdated breaches come after the events;

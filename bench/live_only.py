@@ -35,35 +35,19 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import uuid
 from contextlib import ExitStack, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
-from typing import Any
 
-from bench import live
-from bench import worker as bench_worker
-from bench.access import operator_access
 from bench.broker import (
     cluster_broker,
     environment,
     local_broker,
     plaintext_broker,
-    wait_for_topic,
     without_credentials,
 )
-from streams.broker.admin import create_partner_topics, create_topics
-from streams.broker.topics import LEADS, TABLES, changelog_name, publish_topic_name, topic_name
-from streams.identity import registry
-
-ADMISSION_PARTNER = "bench-crm"  # internal: it may publish every lead lifecycle event
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a process so far (Linux ``/proc``)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+from bench.lanes import ADMISSION_PARTNER, measure
 
 
 def _terminate(signum: int, frame: FrameType | None) -> None:
@@ -146,13 +130,19 @@ def main() -> None:
                 )
                 with access:
                     messages = workloads[code, lane]
-                    rate, used, rejected = _measure(code, lane, bootstrap, Path(tmp), messages)
-                count = len(messages)
-                wall[code, lane].append(rate)
-                per_cpu[code, lane].append(count / used)
+                    got = measure(
+                        bootstrap,
+                        Path(tmp),
+                        messages,
+                        code=code.resolve(),
+                        workers=2 if lane == "two-workers" else 1,
+                        admission=lane == "admission",
+                    )
+                wall[code, lane].append(got.events_per_s)
+                per_cpu[code, lane].append(got.per_cpu_s)
                 print(
-                    f"round {round_number} {code} {lane}: {rate:,.0f} events/s, "
-                    f"{count / used:,.0f} events per worker CPU-s, {rejected} rejected, "
+                    f"round {round_number} {code} {lane}: {got.events_per_s:,.0f} events/s, "
+                    f"{got.per_cpu_s:,.0f} events per worker CPU-s, {got.rejected} rejected, "
                     f"load {os.getloadavg()[0]:.1f}",
                     flush=True,
                 )
@@ -161,71 +151,6 @@ def main() -> None:
             f"{code} {lane}: median {statistics.median(wall[code, lane]):,.0f} events/s, "
             f"{statistics.median(per_cpu[code, lane]):,.0f} events per worker CPU-s"
         )
-
-
-def _measure(
-    code: Path,
-    lane: str,
-    bootstrap: str,
-    tmp: Path,
-    messages: list[tuple[bytes, bytes]],
-) -> tuple[float, float, int]:
-    """One worker from ``code`` on a fresh namespace: events/s, its CPU-s, and how many
-    events it rejected (the workload has none: a tree that rejects them measures nothing)."""
-    namespace = f"l{uuid.uuid4().hex[:6]}"
-    client = operator_access(bootstrap).kafka_python()
-    create_topics(client, namespace)
-    for table in TABLES:
-        wait_for_topic(bootstrap, changelog_name(table, namespace))
-    # running_worker starts the worker in the parent of bench/ of this file.
-    bench_worker.__file__ = str(code.resolve() / "bench" / "worker.py")
-    workdir = Path(tmp) / namespace  # the worker's LEADLEDGER_HOME
-    topic = topic_name(LEADS, namespace)
-    if lane == "admission":
-        registry.add(registry.registry_path(workdir), ADMISSION_PARTNER, "internal")
-        create_partner_topics(client, namespace, ADMISSION_PARTNER)
-        topic = publish_topic_name(namespace, ADMISSION_PARTNER)
-    with ExitStack() as stack:
-        worker = stack.enter_context(bench_worker.running_worker(bootstrap, namespace, workdir))
-        workers = [worker]
-        if lane == "two-workers":
-            second = workdir.parent / f"{namespace}-2"  # its own home, the same keyring
-            workers.append(
-                stack.enter_context(bench_worker.running_worker(bootstrap, namespace, second))
-            )
-        pair = Workers(workers)
-        pair.wait(pair.balanced, 120, "partitions shared")
-        before = sum(cpu_seconds(w.process.pid) for w in workers)
-        rate = live.throughput(pair, bootstrap, topic, messages)  # type: ignore[arg-type]
-        used = sum(cpu_seconds(w.process.pid) for w in workers) - before
-        rejected = pair.counters()["rejected"]
-    return rate, used, rejected
-
-
-class Workers:
-    """One or more workers of a group as one: counters summed, every one watched."""
-
-    def __init__(self, workers: list[bench_worker.Worker]) -> None:
-        self.workers = workers
-
-    def counters(self) -> dict[str, int]:
-        total: dict[str, int] = {}
-        for worker in self.workers:
-            for name, value in worker.counters().items():
-                total[name] = total.get(name, 0) + value
-        return total
-
-    def balanced(self) -> bool:
-        """Every worker holds partitions (a lone worker: at once)."""
-        return all(w.get("/stats").json()["assigned_partitions"] for w in self.workers)
-
-    def wait(self, done: Any, timeout: float, what: str, every: float = 0.05) -> float:
-        def all_alive_and_done() -> bool:
-            for worker in self.workers[1:]:
-                worker.check_alive()
-            return bool(done())
-
-        return self.workers[0].wait(all_alive_and_done, timeout, what, every)
 
 
 ENCODE = """

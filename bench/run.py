@@ -1,8 +1,8 @@
-"""``make bench``: every row of issue 6 in one run, against one local broker.
+"""``make bench``: every row of issues 6 and 19 in one run.
 
-Starts its own broker (free ports, a temp dir) and worker processes, stops them on the
-way out (also on an error, Ctrl-C or SIGTERM), prints the table and writes
-``BENCHMARKS.md``.
+Starts its own broker (free ports, a temp dir), for the cluster row a local 3-broker
+cluster after it, and worker processes, stops them on the way out (also on an error,
+Ctrl-C or SIGTERM), prints the table and writes ``BENCHMARKS.md``.
 """
 
 from __future__ import annotations
@@ -22,12 +22,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
-from bench import codec_bench, live, memory, offline, rawloop
+from bench import codec_bench, handler_alone, lanes, live, memory, offline, rawloop
 from bench.access import operator_access
 from bench.broker import (
     TOOLS_VERSION,
+    cluster_broker,
     consumer_perf,
     create_topic,
+    environment,
     local_broker,
     producer_perf,
     tools_jars,
@@ -67,7 +69,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     add("--due", type=int, default=1_000, help="of which due at the tick")
     add("--memory-leads", type=int, default=200_000, help="leads held for the RSS rows")
     add("--out", type=Path, default=Path("BENCHMARKS.md"))
-    add("--bootstrap", help="use this broker instead of starting one (the tests' own)")
+    add(
+        "--bootstrap",
+        help="use this broker instead of starting one (the tests' own); the cluster row "
+        "still starts its own cluster",
+    )
     return parser.parse_args(argv)
 
 
@@ -113,6 +119,10 @@ def offline_rows(result: Run, args: argparse.Namespace, work: Workload, workdir:
     name = f"timer tick: {args.due:,} due of {args.clocks:,} open clocks"
     result.add(name, busy * 1e3, "ms", "proportional to due")
     result.add(f"timer tick: 0 due of {args.clocks:,} open clocks", idle * 1e3, "ms")
+    print("the lead agent's handler alone (in process, no Kafka):")
+    _, rate = handler_alone.events_per_cpu_second(args.leads, work.now)
+    result.add("live ceiling: the lead handler alone, no Kafka", rate, "events/CPU-s", "",
+               "bench/handler_alone.py: dict tables, sends delivered at once")  # fmt: skip
     print("replay from a file:")
     rate = offline.replay_file(work.events, workdir / "log.jsonl", work.now)
     result.add("replay: JSON-Lines file (parse + fold)", rate, "events/s", ">= 100,000 events/s")
@@ -130,8 +140,10 @@ def client_rows(result: Run, args: argparse.Namespace, work: Workload, bootstrap
     for name in ("raw.in", "raw.out", "peer.leads", "peer.out", "agreements.in"):
         create_topic(bootstrap, topic(name))
     rawloop.preload(bootstrap, topic("raw.in"), work.messages)
-    rate = rawloop.raw_loop(bootstrap, topic("raw.in"), topic("raw.out"), len(work.messages))
+    rate, cpu = rawloop.raw_loop(bootstrap, topic("raw.in"), topic("raw.out"), len(work.messages))
     result.add("raw aiokafka consume -> produce loop (no logic)", rate, "events/s")
+    result.add("raw aiokafka loop: CPU per event (one record read, one written)",
+               cpu / len(work.messages) * 1e6, "µs")  # fmt: skip
     rate = offline.replay_kafka(bootstrap, topic("raw.in"), len(work.messages), work.now)
     result.add("replay: Kafka topic (read + decode + fold)", rate, "events/s", ">= 50,000 events/s")
     if args.partners:
@@ -156,9 +168,19 @@ def live_rows(
     for table in TABLES:  # the worker's first table writes need their changelogs served
         wait_for_topic(bootstrap, changelog_name(table, LIVE))
     with running_worker(bootstrap, LIVE, workdir / "live") as worker:
+        before = lanes.cpu_seconds(worker.process.pid)
         rate = live.throughput(worker, bootstrap, f"{LIVE}.leads", work.messages)
+        used = lanes.cpu_seconds(worker.process.pid) - before
         result.add("leadledger live (worker: processed + escalations out)", rate, "events/s",
-                   ">= 0.5 x raw loop, > Quix")  # fmt: skip
+                   ">= 3,500 events/s; >= 0.5 x raw loop, > Quix")  # fmt: skip
+        result.add("live: events per worker CPU-second", len(work.messages) / used,
+                   "events/CPU-s", ">= 4,000")  # fmt: skip
+        written = lanes.records_written(bootstrap, LIVE, f"{LIVE}.leads")
+        per_event = {name: count / len(work.messages) for name, count in written.items()}
+        most = sorted(per_event.items(), key=lambda item: -item[1])
+        note = ", ".join(f"{name} {share:.2f}" for name, share in most)
+        result.add("live: Kafka records written per input event", sum(per_event.values()),
+                   "records", "", note)  # fmt: skip
         p50, p99 = live.latency(bootstrap, LIVE, args.latency_rate, args.latency_seconds)
         at = f"at {args.latency_rate:.0f} events/s"
         result.add(f"live latency p50 {at} (produced -> table updated)", p50 * 1e3, "ms")
@@ -172,6 +194,27 @@ def live_rows(
         held = f"{work.open_clocks + args.escalation_probes:,} open clocks in the worker"
         result.add(f"due_at -> EscalationRaised p50 ({held})", p50, "s", note=note)
         result.add(f"due_at -> EscalationRaised p99 ({held})", p99, "s", "<= 2 s", note)
+
+
+def two_worker_rows(result: Run, work: Workload, bootstrap: str, workdir: Path) -> None:
+    """Two worker processes of one group on the same topics: what a bigger machine's
+    figure can be projected from (here they share 2 cores with the broker)."""
+    print("leadledger live, two workers:")
+    got = lanes.measure(bootstrap, workdir, work.messages, workers=2)
+    result.add("live, two workers on the same topics", got.events_per_s, "events/s")
+    result.add("live, two workers: events per worker CPU-second", got.per_cpu_s,
+               "events/CPU-s", "", "both processes' CPU")  # fmt: skip
+
+
+def cluster_rows(result: Run, work: Workload, workdir: Path) -> None:
+    """One worker against a local 3-broker cluster started for the row (replication
+    factor 3, ``min.insync.replicas`` 2; the worker's producer always has acks=all)."""
+    print("leadledger live, local 3-broker cluster:")
+    with cluster_broker(workdir / "cluster") as (bootstrap, access), environment(access):
+        got = lanes.measure(bootstrap, workdir, work.messages)
+    name = "live, 3-broker cluster (RF 3, min.insync 2, acks=all)"
+    note = f"{got.per_cpu_s:,.0f} events per worker CPU-second"
+    result.add(name, got.events_per_s, "events/s", ">= 2,000 events/s", note)
 
 
 def memory_rows(result: Run, args: argparse.Namespace, bootstrap: str, workdir: Path) -> None:
@@ -219,7 +262,9 @@ def run(args: argparse.Namespace, workdir: Path) -> Run:
         client_rows(result, args, work, bootstrap)
         peer_rows(result, work, bootstrap, workdir)
         live_rows(result, args, work, bootstrap, workdir)
+        two_worker_rows(result, work, bootstrap, workdir)
         memory_rows(result, args, bootstrap, workdir)
+    cluster_rows(result, work, workdir)
     return result
 
 

@@ -18,6 +18,8 @@ import httpx
 from bench.broker import free_port
 from streams.web.token_store import issue
 
+ROOT = Path(__file__).resolve().parent.parent  # the tree a worker runs from by default
+
 
 @dataclass
 class Worker:
@@ -54,11 +56,17 @@ class Worker:
 
 @contextlib.contextmanager
 def running_worker(
-    bootstrap: str, namespace: str, workdir: Path, store: str = "memory://"
+    bootstrap: str,
+    namespace: str,
+    workdir: Path,
+    store: str = "memory://",
+    code: Path = ROOT,
 ) -> Iterator[Worker]:
     """``python -m faust -A streams.app worker`` in its own process group and work dir.
 
-    The process group is killed on the way out, also on an error or Ctrl-C.
+    It runs with ``code`` as its working directory, so the ``streams`` package it
+    imports is that tree's (``bench.live_only`` compares checkouts of commits). The
+    process group is killed on the way out, also on an error or Ctrl-C.
     """
     workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
@@ -90,7 +98,7 @@ def running_worker(
         process = subprocess.Popen(
             command,
             env=env,
-            cwd=Path(__file__).resolve().parent.parent,
+            cwd=code,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
