@@ -21,13 +21,24 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import orjson
 
 from schemas.envelope import Envelope, Recorded
 
 E = TypeVar("E", bound=Envelope)
+
+
+class ChainHead(NamedTuple):
+    """Where a subject's chain ends so far: its last recorded event's hash and id.
+
+    The recorder's bookkeeping (``streams/delivery/recorder.py``), never part of the
+    record log: replay and :func:`first_break` rebuild the chain from the log itself.
+    """
+
+    hash: str
+    event_id: str
 
 
 def canonical_bytes(event: Envelope) -> bytes:

@@ -1,4 +1,10 @@
-"""The lead aggregate's state: frozen, and stored as compact JSON in the Faust table."""
+"""The lead aggregate's state: frozen, and stored as compact JSON in the Faust table.
+
+Two JSON forms: :func:`state_to_json`, what the fold decided and replay rebuilds
+(live and replay agree on it byte for byte), and :func:`stored_to_json`, the leads
+table's, which adds the lead's chain head (worker state the recorder keeps there so
+that one changelog write per lead carries both). :func:`state_from_json` reads either.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ from typing import Any
 
 import orjson
 
+from projections.chain import ChainHead
 from projections.history import Change, Clock, Escalation, change_view, iso_z
 from projections.lead.partners import (
     Commission,
@@ -28,6 +35,7 @@ __all__ = [
     "LeadState",
     "state_from_json",
     "state_to_json",
+    "stored_to_json",
     "to_view",
     "with_changes",
 ]
@@ -67,6 +75,10 @@ class LeadState:
     seen: frozenset[str] = field(default_factory=frozenset)
     # event id -> content digest of what was applied (projections/idempotency.py)
     digests: Mapping[str, str] = field(default_factory=dict, hash=False)  # a dict: unhashable
+    # Where the lead's record-log chain ends (streams/delivery/recorder.py): the worker's
+    # bookkeeping, kept here so it lands with the state in one write. No fold sets it
+    # (``with_changes`` carries it along), and equality ignores it: replay has none.
+    chain_head: ChainHead | None = field(default=None, compare=False)
 
 
 _FIELD_SET = frozenset(f.name for f in fields(LeadState))
@@ -129,6 +141,24 @@ def _loads(raw: bytes) -> Any:
 
 
 def state_to_json(state: LeadState) -> bytes:
+    """What the fold decided, without the chain head: the form replay is compared on."""
+    return _dumps(_body(state), state)
+
+
+def stored_to_json(state: LeadState) -> bytes:
+    """The leads table's form: :func:`state_to_json`'s and the chain head, if any.
+
+    Every writer of the leads table uses it: a state written without its head would
+    make the recorder read the ``chain-heads`` table's, which stops moving for a lead
+    once its state has one, and stamp the next event after a stale link.
+    """
+    body = _body(state)
+    if state.chain_head is not None:
+        body["chain_head"] = list(state.chain_head)
+    return _dumps(body, state)
+
+
+def _body(state: LeadState) -> dict[str, Any]:
     body: dict[str, Any] = {
         "lead_id": state.lead_id,
         "status": state.status,
@@ -164,7 +194,7 @@ def state_to_json(state: LeadState) -> bytes:
         "obligations": [record_to_json(o) for o in state.obligations],
         "erasure": record_to_json(state.erasure) if state.erasure else None,
     }
-    return _dumps(body, state)
+    return body
 
 
 def state_from_json(raw: bytes) -> LeadState:
@@ -206,6 +236,9 @@ def state_from_json(raw: bytes) -> LeadState:
         erasure=record_from_json(ErasureRequest, erasure)
         if (erasure := body.get("erasure"))
         else None,
+        # A state stored before heads moved into it has none: the recorder then reads
+        # the chain-heads table, as it did then.
+        chain_head=ChainHead(*head) if (head := body.get("chain_head")) else None,
     )
 
 

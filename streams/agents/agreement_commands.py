@@ -15,7 +15,8 @@ from typing import Any
 from projections.agreement.codec import agreement_from_json, agreement_to_json
 from projections.agreement.fold import evolve_agreement
 from projections.lead.fold import evolve as evolve_lead
-from projections.lead.fold import state_from_json, state_to_json
+from projections.lead.fold import state_from_json
+from projections.lead.state import stored_to_json
 from schemas.codec import encode
 from schemas.partner_system_events import SharedLeadReleased, ShareRecorded
 from streams.delivery.emit import emit
@@ -70,7 +71,8 @@ async def _apply(
     else:
         raw = rt.leads.get(command.subject)
         outcome = evolve_lead(state_from_json(raw) if raw else None, command, rt.policy, rt.book)
-        table, dump, aggregate = rt.leads, state_to_json, "lead"
+        # The stored form keeps the lead's chain head (streams/agents/lead_batch.py).
+        table, dump, aggregate = rt.leads, stored_to_json, "lead"
     if outcome.state is not None and not outcome.duplicate:
         table[command.subject] = dump(outcome.state)
         await emit(rt, outcome.emitted, partition, aggregate)

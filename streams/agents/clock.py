@@ -23,7 +23,8 @@ from projections.agreement.fold import advance_agreement
 from projections.dispute.fold import advance_dispute
 from projections.dispute.state import dispute_from_json, dispute_to_json
 from projections.lead.fold import advance as advance_lead
-from projections.lead.fold import state_from_json, state_to_json
+from projections.lead.fold import state_from_json
+from projections.lead.state import stored_to_json
 from schemas.codec import DecodeError, decode, encode, type_of
 from schemas.partner_system_events import SharedLeadReleased, ShareRecorded
 from schemas.system_events import DeadlineDue, DeadlineDueData
@@ -102,7 +103,8 @@ async def _advance_in(rt: Runtime, message: DeadlineDue, partition: int) -> None
 
 
 FOLDS: dict[str, tuple[str, Any, Any, Any]] = {
-    "lead": ("leads", state_from_json, advance_lead, state_to_json),
+    # The stored form: a lead's state carries its chain head (streams/agents/lead_batch.py).
+    "lead": ("leads", state_from_json, advance_lead, stored_to_json),
     "agreement": ("agreements", agreement_from_json, advance_agreement, agreement_to_json),
     "dispute": ("disputes", dispute_from_json, advance_dispute, dispute_to_json),
 }

@@ -1,28 +1,40 @@
 """Append an event the fold decided on, accepted or refused, to the record log (shell side).
 
 Each event that passed the envelope checks is stamped (``projections.chain.stamp``)
-with its subject's chain head, kept in the ``chain-heads`` table, and ``recorded_at``
-from the runtime's clock, and appended to the record-log topic on the partition it
-came in on (same key, same partition count: the record log is co-partitioned with
-intake and the tables). A partner's own ``record`` is replaced, never trusted.
+with its subject's chain head and ``recorded_at`` from the runtime's clock, and
+appended to the record-log topic on the partition it came in on (same key, same
+partition count: the record log is co-partitioned with intake and the tables). A
+partner's own ``record`` is replaced, never trusted.
+
+Where a head is kept (:class:`Heads`): a lead's in its state (``LeadState.chain_head``,
+written by the lead agent with the state, one changelog write for both:
+``streams/agents/lead_batch.py``); any other subject's (agreements, disputes, an event
+refused for a lead that has no state) in the ``chain-heads`` table (:class:`TableHeads`),
+which is also read for a lead whose state, stored before heads moved into states
+(issue 19), has none yet.
 
 An event is stamped (:func:`stamp_next`), folded, and only then sent
 (:func:`send_record`): what the fold cannot take is never recorded. The send is
-awaited until the broker has it; only then are the head (:func:`advance_head`) and the
-state written (log first). A crash before the head's changelog write
-landed re-appends the event on redelivery with the same ``prev_hash``, which
-``chain.first_break`` reads as a redelivery (replay dedupes on event id); after it
-landed, the record is known to be in the log, and the redelivery is not appended
-again (:func:`already_recorded`) but still folded, as its state was not written.
+awaited until the broker has it; only then is the head (:func:`advance_head`)
+written: a lead's in the same write as its state, any other subject's before its
+state (log first). A crash before the head's write landed re-appends the event on
+redelivery with the same ``prev_hash`` (the lost events after it then link to their
+own second copies), which ``chain.first_break`` reads as a redelivery; replay folds
+the first copy only, and the second says the same (its sealed person too: a new
+lead's key lands before anything sealed under it is sent). For a lead that crash lost
+its state as well, so the redelivered events are folded again as if new, as replay
+folded their first copies. Once the head (or the lead's state, with its seen ids)
+landed, the event is known to be in the log and is not appended again
+(:func:`already_recorded`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, MutableMapping
-from typing import Any, TypeVar
+from collections.abc import Awaitable
+from typing import Any, Protocol, TypeVar
 
-from projections.chain import stamp
+from projections.chain import ChainHead, stamp
 from schemas.codec import encode
 from schemas.envelope import Envelope
 from streams.runtime import Runtime
@@ -34,14 +46,35 @@ came from, so an auditor (and the fault harness) can account for every intake of
 after the janitor deleted intake."""
 
 
-Heads = MutableMapping[str, bytes]
-"""The chain heads: ``rt.chain_heads`` itself, or a batch's working copy of it
-(``streams/agents/lead_batch.py``); ``None`` below means the table."""
+class Heads(Protocol):
+    """Where the chain heads are read and advanced: :class:`TableHeads`, or a lead
+    batch's working copy (``streams/agents/lead_batch.py``); ``None`` below means the
+    ``chain-heads`` table."""
+
+    def head(self, subject: str) -> ChainHead | None: ...
+
+    def advance(self, subject: str, head: ChainHead) -> None: ...
 
 
-def _head(rt: Runtime, subject: str, heads: Heads | None = None) -> dict[str, Any] | None:
-    raw = (rt.chain_heads if heads is None else heads).get(subject)
-    return json.loads(raw) if raw else None
+class TableHeads:
+    """The ``chain-heads`` table: ``{"hash": ..., "event_id": ...}`` as JSON by subject."""
+
+    def __init__(self, table: Any) -> None:
+        self._table = table
+
+    def head(self, subject: str) -> ChainHead | None:
+        raw = self._table.get(subject)
+        if not raw:
+            return None
+        body = json.loads(raw)
+        return ChainHead(body["hash"], body["event_id"])
+
+    def advance(self, subject: str, head: ChainHead) -> None:
+        self._table[subject] = json.dumps({"hash": head.hash, "event_id": head.event_id}).encode()
+
+
+def _heads(rt: Runtime, heads: Heads | None) -> Heads:
+    return TableHeads(rt.chain_heads) if heads is None else heads
 
 
 def already_recorded(
@@ -52,8 +85,8 @@ def already_recorded(
     ``seen`` is the lead's (or aggregate's) applied event ids; the head catches a
     repeat of an event no state remembers (e.g. one refused for an unknown lead).
     """
-    head = _head(rt, subject, heads)
-    return event_id in seen or (head is not None and head["event_id"] == event_id)
+    head = _heads(rt, heads).head(subject)
+    return event_id in seen or (head is not None and head.event_id == event_id)
 
 
 def stamp_next(rt: Runtime, event: E, heads: Heads | None = None) -> E:
@@ -63,8 +96,8 @@ def stamp_next(rt: Runtime, event: E, heads: Heads | None = None) -> E:
     the fold cannot take must leave no record-log copy. A ``LeadActivity`` dated
     9999-12-31 once raised in the fold (a clock's due time overflowed) after it was
     appended; the live worker rejected it, and every replay past its time failed."""
-    head = _head(rt, event.subject, heads)
-    return stamp(event, head["hash"] if head else None, rt.clock())
+    head = _heads(rt, heads).head(event.subject)
+    return stamp(event, head.hash if head else None, rt.clock())
 
 
 async def send_record(
@@ -84,6 +117,5 @@ async def send_record(
 def advance_head(rt: Runtime, stamped: Envelope, heads: Heads | None = None) -> None:
     """The subject's chain now ends at ``stamped``."""
     assert stamped.record is not None
-    (rt.chain_heads if heads is None else heads)[stamped.subject] = json.dumps(
-        {"hash": stamped.record.hash, "event_id": stamped.event_id}
-    ).encode()
+    head = ChainHead(stamped.record.hash, stamped.event_id)
+    _heads(rt, heads).advance(stamped.subject, head)

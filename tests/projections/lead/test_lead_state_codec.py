@@ -8,8 +8,9 @@ import math
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from projections.chain import ChainHead
 from projections.history import Change, Clock, Escalation
-from projections.lead.state import LeadState, state_from_json, state_to_json
+from projections.lead.state import LeadState, state_from_json, state_to_json, stored_to_json
 
 AT = datetime(2026, 3, 2, 9, 0, 5, 123456, tzinfo=UTC)
 
@@ -52,3 +53,21 @@ def test_non_finite_floats_survive_as_they_did() -> None:
 def test_an_integer_beyond_64_bits_survives() -> None:
     state = replace(_state(), score=2**70)
     assert state_from_json(state_to_json(state)).score == 2**70
+
+
+def test_the_stored_form_keeps_the_chain_head_and_the_replayed_form_leaves_it_out() -> None:
+    """The head is the worker's (streams/agents/lead_batch.py): a state with one equals,
+    and compares byte for byte with, the same state replay rebuilds without one."""
+    head = ChainHead("ab" * 32, "e2")
+    state = replace(_state(), chain_head=head)
+    assert state_from_json(stored_to_json(state)).chain_head == head
+    assert state_to_json(state) == state_to_json(_state())
+    assert state == _state()  # equality ignores the head: live equals replay
+    assert stored_to_json(_state()) == state_to_json(_state())  # no head, no field
+
+
+def test_a_state_stored_before_heads_moved_into_it_loads_without_one() -> None:
+    body = json.loads(state_to_json(_state()))
+    assert "chain_head" not in body
+    legacy = json.dumps(body, separators=(",", ":")).encode()
+    assert state_from_json(legacy).chain_head is None

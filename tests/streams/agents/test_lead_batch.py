@@ -163,9 +163,11 @@ async def _all_sent(log: HeldTopic, count: int) -> None:
 
 async def test_each_write_goes_to_its_own_events_partition() -> None:
     a, b, pairs = _two_leads()
+    ghost = Lead("L-batch-ghost").activity(at(2))  # no state: its head goes to the table
+    pairs.append((ghost, 3))
     rt = _rt()
     await handle_lead_batch(rt, _events(pairs))
-    partition_of = {a.lead_id: 1, b.lead_id: 2}
+    partition_of = {a.lead_id: 1, b.lead_id: 2, ghost.subject: 3}
     for table in (rt.leads, rt.chain_heads):
         assert table.writes, "nothing written"
         assert all(partition == partition_of[key] for key, partition in table.writes)
@@ -173,6 +175,8 @@ async def test_each_write_goes_to_its_own_events_partition() -> None:
 
 async def test_nothing_is_written_before_the_broker_has_the_batchs_records() -> None:
     a, _, pairs = _two_leads()
+    ghost = Lead("L-batch-ghost").activity(at(2))  # no state: its head goes to the table
+    pairs.append((ghost, 3))
     log = HeldTopic(hold=True)
     rt = _rt(log)
     batch = asyncio.create_task(handle_lead_batch(rt, _events(pairs)))
@@ -182,6 +186,7 @@ async def test_nothing_is_written_before_the_broker_has_the_batchs_records() -> 
     log.deliver()
     await asyncio.wait_for(batch, timeout=5)
     assert a.lead_id in rt.leads
+    assert ghost.subject in rt.chain_heads
 
 
 async def test_a_bad_event_is_rejected_alone_and_the_rest_apply() -> None:

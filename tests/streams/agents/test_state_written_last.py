@@ -4,8 +4,10 @@ A redelivery reads a lead's state (its seen event ids) to know what was done. Th
 crash scenario (CI, seed 977954) lost ten leads' clocks: the state of each, with its
 clock, was on the changelog, but a ``kill -9`` fell before the deadline-index entry's
 write landed; the redelivered events were duplicates, wrote nothing again, and no
-timer ever fired the clock. Now the index entries, escalation rows and chain heads
-land first (``streams/delivery/table_writes.landed_so_far``).
+timer ever fired the clock. Now the index entries, escalation rows and the chain heads
+of subjects without a state land first (``streams/delivery/table_writes.landed_so_far``);
+a lead's chain head is in its state and lands with it
+(``tests/streams/agents/test_heads_in_state.py``).
 
 The changelog here is a table whose writes the test delivers, or fails, when it says.
 """
