@@ -16,7 +16,7 @@ import asyncio
 import time
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -66,7 +66,6 @@ class _Message:
 @dataclass(eq=False)  # weak-referenceable, as Faust's events are (``as_current``)
 class _Event:
     message: _Message
-    acked: list[int] = field(default_factory=list)
 
 
 def _runtime() -> Runtime:
